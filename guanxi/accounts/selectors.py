@@ -1,0 +1,48 @@
+"""Reads of users and departments, already limited to what the reader may see."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .enums import Module, Scope
+from .models import Department, Role, User
+from .rules import scope_of
+from .services import department_subtree_ids
+
+
+def user_list(*, reader: Any, search: str = "") -> QuerySet[User]:
+    scope = scope_of(reader, Module.USERS)
+    qs = User.objects.select_related("department")
+    if scope is None:
+        qs = qs.filter(pk=reader.pk)
+    elif scope == Scope.OWN:
+        qs = qs.filter(pk=reader.pk)
+    elif scope == Scope.DEPARTMENT:
+        qs = qs.filter(Q(pk=reader.pk) | Q(department_id__in=department_subtree_ids(reader.department)))
+    if search:
+        qs = qs.filter(
+            Q(username__icontains=search)
+            | Q(display_name__icontains=search)
+            | Q(email__icontains=search)
+            | Q(phone__icontains=search)
+        )
+    return qs.order_by("username")
+
+
+def access_user_by_id(*, reader: Any, user_id: Any) -> User:
+    try:
+        return user_list(reader=reader).prefetch_related("roles").get(pk=int(user_id))
+    except (User.DoesNotExist, ValueError, TypeError):
+        raise Http404 from None
+
+
+def department_list() -> QuerySet[Department]:
+    """The department tree is organisation data every signed-in user may read."""
+    return Department.objects.select_related("parent", "head").order_by("path")
+
+
+def role_list() -> QuerySet[Role]:
+    return Role.objects.order_by("id")

@@ -1,0 +1,143 @@
+"""Field-level change history: take a snapshot before a write, diff it after, log the diff."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from .models import AuditAction, AuditLog
+
+# Bookkeeping fields that are not shown as changes.
+UNTRACKED = {"id", "created_at", "updated_at", "created_by", "updated_by", "password", "last_login"}
+
+
+def _tracked_fields(instance: models.Model) -> list[models.Field]:
+    untracked = UNTRACKED | set(getattr(instance, "history_exclude", ()))
+    return [
+        f
+        for f in instance._meta.concrete_fields
+        if f.name not in untracked and not f.name.endswith("_pinyin")
+    ]
+
+
+def _display(instance: models.Model, field: models.Field) -> str:
+    """A stable text for a value: related records by their name, choices by their raw value."""
+    if field.is_relation:
+        if getattr(instance, field.attname) is None:
+            return ""
+        return str(getattr(instance, field.name))
+    value = getattr(instance, field.attname)
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    return str(value)
+
+
+def snapshot(instance: models.Model) -> dict[str, str]:
+    return {f.name: _display(instance, f) for f in _tracked_fields(instance)}
+
+
+def diff(before: dict[str, str], after: dict[str, str]) -> list[dict[str, str]]:
+    return [
+        {"field": name, "old": before.get(name, ""), "new": value}
+        for name, value in after.items()
+        if before.get(name, "") != value
+    ]
+
+
+def log_event(
+    *,
+    action: str,
+    user: Any = None,
+    instance: models.Model | None = None,
+    changes: list[dict[str, str]] | None = None,
+    parent: models.Model | None = None,
+    detail: dict[str, Any] | None = None,
+    username: str = "",
+    ip: str | None = None,
+) -> AuditLog:
+    entry = AuditLog(
+        action=action,
+        user=user if getattr(user, "pk", None) else None,
+        username=username or getattr(user, "username", "") or "",
+        ip=ip,
+        changes=changes or [],
+        detail=detail or {},
+    )
+    if instance is not None:
+        entry.content_type = ContentType.objects.get_for_model(instance, for_concrete_model=True)
+        entry.object_id = instance.pk
+        entry.object_repr = str(instance)[:300]
+    if parent is not None:
+        entry.parent_type = ContentType.objects.get_for_model(parent, for_concrete_model=True)
+        entry.parent_id = parent.pk
+    entry.save()
+    return entry
+
+
+def log_create(*, user: Any, instance: models.Model, parent: models.Model | None = None) -> None:
+    changes = diff({}, snapshot(instance))
+    log_event(
+        action=AuditAction.CREATE, user=user, instance=instance, changes=changes, parent=parent
+    )
+
+
+def log_update(
+    *,
+    user: Any,
+    instance: models.Model,
+    before: dict[str, str],
+    parent: models.Model | None = None,
+    action: str = AuditAction.UPDATE,
+    detail: dict[str, Any] | None = None,
+) -> list[dict[str, str]]:
+    """Log the diff against `before`; nothing is logged when nothing changed."""
+    changes = diff(before, snapshot(instance))
+    if changes or detail:
+        log_event(
+            action=action,
+            user=user,
+            instance=instance,
+            changes=changes,
+            parent=parent,
+            detail=detail,
+        )
+    return changes
+
+
+def field_label(model: type[models.Model], name: str) -> str:
+    try:
+        return str(model._meta.get_field(name).verbose_name)
+    except Exception:  # a field removed since the entry was written
+        return name
+
+
+def value_label(model: type[models.Model], name: str, raw: str) -> str:
+    """Render a stored raw value in the reader's language (choices, booleans)."""
+    try:
+        field = model._meta.get_field(name)
+    except Exception:
+        return raw
+    if getattr(field, "choices", None):
+        return str(dict(field.flatchoices).get(raw, raw))
+    if isinstance(field, models.BooleanField) and raw in {"0", "1"}:
+        from django.utils.translation import gettext
+
+        return gettext("Yes") if raw == "1" else gettext("No")
+    return raw
+
+
+def stamp(instance: models.Model, actor: Any, *, new: bool) -> None:
+    """Set created_*/updated_* before a save."""
+    from django.utils import timezone
+
+    now = timezone.now()
+    actor = actor if getattr(actor, "pk", None) else None
+    instance.updated_at = now  # type: ignore[attr-defined]
+    instance.updated_by = actor  # type: ignore[attr-defined]
+    if new:
+        instance.created_at = now  # type: ignore[attr-defined]
+        instance.created_by = actor  # type: ignore[attr-defined]

@@ -1,0 +1,255 @@
+"""Writes for customers and contacts: every one checks permission and scope, stamps who and
+when, and leaves a history entry, inside one transaction."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.enums import Action, Module, Scope
+from guanxi.accounts.rules import can, scope_of
+from guanxi.accounts.services import department_subtree_ids
+from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
+from guanxi.common.models import AuditAction
+from guanxi.common.text import normalize_name, normalize_phone, pinyin_full, pinyin_initials
+
+from .enums import ReviewStatus
+from .models import Contact, Customer
+
+CUSTOMER_FIELDS = {
+    "code", "name", "short_name", "region", "category", "industry", "level", "source",
+    "status", "owner", "address", "phone", "website", "credit_code", "tags", "notes",
+}
+CONTACT_FIELDS = {
+    "name", "gender", "job_title", "department", "mobile", "phone", "email", "wechat",
+    "birthday", "is_primary", "notes",
+}
+
+
+def _require(actor: Any, module: str, action: str) -> None:
+    if not can(actor, module, action):
+        raise PermissionDenied(_("You do not have permission to do this."))
+
+
+def _check_owner(actor: Any, owner: Any) -> None:
+    """A user may only give a customer to someone inside their own scope, or the record
+    would vanish from their sight the moment they save it."""
+    if owner is None:
+        if scope_of(actor, Module.CUSTOMERS) != Scope.ALL:
+            raise ValidationError({"owner": _("Choose the salesperson responsible.")})
+        return
+    if not owner.is_active:
+        raise ValidationError({"owner": _("This user is deactivated.")})
+    scope = scope_of(actor, Module.CUSTOMERS)
+    if scope == Scope.ALL or owner.pk == actor.pk:
+        return
+    if scope == Scope.DEPARTMENT and owner.department_id in department_subtree_ids(
+        actor.department
+    ):
+        return
+    raise ValidationError({"owner": _("You can only assign customers within your own scope.")})
+
+
+def _derive(customer: Customer) -> None:
+    customer.name = customer.name.strip()
+    customer.credit_code = (customer.credit_code or "").strip().upper()
+    customer.tags = ", ".join(t for t in (s.strip() for s in customer.tags.split(",")) if t)
+    customer.normalized_name = normalize_name(customer.name)
+    customer.phone_normalized = normalize_phone(customer.phone)
+    customer.name_pinyin = pinyin_full(customer.name)[:600]
+    customer.name_initials = pinyin_initials(customer.name)[:200]
+
+
+def _assign(instance: Any, fields: dict[str, Any], allowed: set[str]) -> None:
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"unknown fields: {', '.join(sorted(unknown))}")
+    for name, value in fields.items():
+        setattr(instance, name, value)
+
+
+@transaction.atomic
+def customer_create(*, actor: Any, **fields: Any) -> Customer:
+    """Create a customer. Entered by someone without the review permission, it is pending
+    review; entered by a reviewer, it is approved at once."""
+    _require(actor, Module.CUSTOMERS, Action.CREATE)
+    fields.setdefault("owner", actor)
+    customer = Customer()
+    _assign(customer, fields, CUSTOMER_FIELDS)
+    _check_owner(actor, customer.owner)
+    if not customer.code:
+        customer.code = f"TMP-{uuid.uuid4().hex[:20]}"
+    _derive(customer)
+    if can(actor, Module.CUSTOMERS, Action.APPROVE):
+        customer.review_status = ReviewStatus.APPROVED
+        customer.reviewed_by, customer.reviewed_at = actor, timezone.now()
+    else:
+        customer.review_status = ReviewStatus.PENDING
+    stamp(customer, actor, new=True)
+    customer.full_clean()
+    customer.save()
+    if customer.code.startswith("TMP-"):
+        customer.code = f"C{customer.pk:06d}"
+        customer.save(update_fields=["code"])
+    log_create(user=actor, instance=customer)
+    return customer
+
+
+@transaction.atomic
+def customer_update(*, actor: Any, customer: Customer, **fields: Any) -> Customer:
+    """Edit a customer. A rejected customer edited by its author goes back to review."""
+    _require(actor, Module.CUSTOMERS, Action.CHANGE)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    before = snapshot(customer)
+    old_owner_id = customer.owner_id
+    _assign(customer, fields, CUSTOMER_FIELDS)
+    if customer.owner_id != old_owner_id:
+        _check_owner(actor, customer.owner)
+    _derive(customer)
+    if customer.review_status == ReviewStatus.REJECTED and not can(
+        actor, Module.CUSTOMERS, Action.APPROVE
+    ):
+        customer.review_status = ReviewStatus.PENDING
+    stamp(customer, actor, new=False)
+    customer.full_clean()
+    customer.save()
+    log_update(user=actor, instance=customer, before=before)
+    return customer
+
+
+@transaction.atomic
+def customer_review(*, actor: Any, customer: Customer, approve: bool, comment: str = "") -> Customer:
+    _require(actor, Module.CUSTOMERS, Action.APPROVE)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    if customer.review_status != ReviewStatus.PENDING:
+        raise ValidationError(_("This customer is not waiting for review."))
+    comment = (comment or "").strip()
+    if not approve and not comment:
+        raise ValidationError({"comment": _("Say why the customer is rejected.")})
+    before = snapshot(customer)
+    customer.review_status = ReviewStatus.APPROVED if approve else ReviewStatus.REJECTED
+    customer.review_comment = comment
+    customer.reviewed_by, customer.reviewed_at = actor, timezone.now()
+    stamp(customer, actor, new=False)
+    customer.save()
+    log_update(
+        user=actor, instance=customer, before=before, action=AuditAction.REVIEW,
+        detail={"decision": customer.review_status, "comment": comment},
+    )
+    return customer
+
+
+@transaction.atomic
+def customer_delete(*, actor: Any, customer: Customer) -> None:
+    """Move the customer to the recycle bin; its contacts stay with it."""
+    _require(actor, Module.CUSTOMERS, Action.DELETE)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    customer.deleted_at, customer.deleted_by = timezone.now(), actor
+    stamp(customer, actor, new=False)
+    customer.save(update_fields=["deleted_at", "deleted_by", "updated_at", "updated_by"])
+    log_event(action=AuditAction.DELETE, user=actor, instance=customer)
+
+
+@transaction.atomic
+def customer_restore(*, actor: Any, customer: Customer) -> Customer:
+    """Only a user who may delete customers and sees all of them restores from the bin."""
+    _require(actor, Module.CUSTOMERS, Action.DELETE)
+    if scope_of(actor, Module.CUSTOMERS) != Scope.ALL:
+        raise PermissionDenied(_("Only an administrator can restore customers."))
+    customer = Customer.all_objects.select_for_update().get(pk=customer.pk)
+    customer.deleted_at, customer.deleted_by = None, None
+    stamp(customer, actor, new=False)
+    customer.save(update_fields=["deleted_at", "deleted_by", "updated_at", "updated_by"])
+    log_event(action=AuditAction.RESTORE, user=actor, instance=customer)
+    return customer
+
+
+# --- contacts ----------------------------------------------------------------------------
+
+
+def _derive_contact(contact: Contact) -> None:
+    contact.name = contact.name.strip()
+    contact.mobile_normalized = normalize_phone(contact.mobile)
+    contact.name_pinyin = pinyin_full(contact.name)[:300]
+    contact.name_initials = pinyin_initials(contact.name)[:100]
+
+
+def _make_primary(contact: Contact) -> None:
+    Contact.objects.filter(customer_id=contact.customer_id, is_primary=True).exclude(
+        pk=contact.pk
+    ).update(is_primary=False)
+
+
+@transaction.atomic
+def contact_create(*, actor: Any, customer: Customer, **fields: Any) -> Contact:
+    """Add a contact. The first contact of a customer becomes its primary contact."""
+    _require(actor, Module.CONTACTS, Action.CREATE)
+    Customer.objects.select_for_update().filter(pk=customer.pk).first()
+    contact = Contact(customer=customer)
+    _assign(contact, fields, CONTACT_FIELDS)
+    if not Contact.objects.filter(customer=customer, is_primary=True).exists():
+        contact.is_primary = True
+    _derive_contact(contact)
+    stamp(contact, actor, new=True)
+    contact.full_clean()
+    if contact.is_primary:
+        Contact.objects.filter(customer=customer, is_primary=True).update(is_primary=False)
+    contact.save()
+    log_create(user=actor, instance=contact, parent=customer)
+    return contact
+
+
+@transaction.atomic
+def contact_update(*, actor: Any, contact: Contact, **fields: Any) -> Contact:
+    _require(actor, Module.CONTACTS, Action.CHANGE)
+    Customer.objects.select_for_update().filter(pk=contact.customer_id).first()
+    contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    before = snapshot(contact)
+    fields.pop("customer", None)  # a contact stays with its customer
+    was_primary = contact.is_primary
+    _assign(contact, fields, CONTACT_FIELDS)
+    if was_primary and not contact.is_primary:
+        if not Contact.objects.filter(customer_id=contact.customer_id).exclude(pk=contact.pk).exists():
+            contact.is_primary = True  # the only contact stays primary
+        else:
+            _promote_other(contact)
+    _derive_contact(contact)
+    stamp(contact, actor, new=False)
+    contact.full_clean()
+    if contact.is_primary:
+        _make_primary(contact)
+    contact.save()
+    log_update(user=actor, instance=contact, before=before, parent=contact.customer)
+    return contact
+
+
+def _promote_other(contact: Contact) -> None:
+    other = (
+        Contact.objects.filter(customer_id=contact.customer_id)
+        .exclude(pk=contact.pk)
+        .order_by("id")
+        .first()
+    )
+    if other is not None:
+        Contact.objects.filter(pk=contact.pk).update(is_primary=False)
+        Contact.objects.filter(pk=other.pk).update(is_primary=True)
+
+
+@transaction.atomic
+def contact_delete(*, actor: Any, contact: Contact) -> None:
+    """Delete a contact; if it was the primary one, the oldest remaining contact takes over."""
+    _require(actor, Module.CONTACTS, Action.DELETE)
+    Customer.objects.select_for_update().filter(pk=contact.customer_id).first()
+    customer = contact.customer
+    log_event(action=AuditAction.DELETE, user=actor, instance=contact, parent=customer)
+    was_primary = contact.is_primary
+    contact.delete()
+    if was_primary:
+        nxt = Contact.objects.filter(customer=customer).order_by("id").first()
+        if nxt is not None:
+            Contact.objects.filter(pk=nxt.pk).update(is_primary=True)
