@@ -12,6 +12,7 @@ from guanxi.customers.models import Contact, Customer
 class DepartmentFactory(DjangoModelFactory):
     class Meta:
         model = Department
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"D{n:03d}")
     name = factory.Sequence(lambda n: f"部门{n}")

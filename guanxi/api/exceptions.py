@@ -1,6 +1,8 @@
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import ProtectedError
+from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -16,4 +18,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
         else:
             detail = {"non_field_errors": exc.messages}
         exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, ProtectedError):
+        # A safety net: services turn "in use" into a ValidationError themselves.
+        exc = exceptions.ValidationError(
+            {"non_field_errors": [_("This record is in use and cannot be deleted.")]}
+        )
     return drf_exception_handler(exc, context)

@@ -1,1 +1,35 @@
-urlpatterns: list = []
+from django.urls import path
+from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiJsonRenderer2
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from .views.accounts import DepartmentViewSet, RoleViewSet, UserViewSet
+from .views.auth import TokenView
+from .views.customers import ContactViewSet, CustomerViewSet
+from .views.reference import REFERENCE_VIEWSETS
+
+app_name = "api"
+
+router = SimpleRouter(use_regex_path=False)
+router.register("customers", CustomerViewSet, basename="customer")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("users", UserViewSet, basename="user")
+router.register("departments", DepartmentViewSet, basename="department")
+router.register("roles", RoleViewSet, basename="role")
+for slug, viewset in REFERENCE_VIEWSETS.items():
+    router.register(slug, viewset, basename=slug)
+
+
+class SchemaView(SpectacularAPIView):
+    """The OpenAPI 3 document, always JSON (application/json unless the client asks for
+    application/vnd.oai.openapi+json)."""
+
+    renderer_classes = [OpenApiJsonRenderer2, OpenApiJsonRenderer]
+
+
+urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    *router.urls,
+]

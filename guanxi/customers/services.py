@@ -55,8 +55,18 @@ def _check_owner(actor: Any, owner: Any) -> None:
     raise ValidationError({"owner": _("You can only assign customers within your own scope.")})
 
 
+def _check_code_free(customer: Customer) -> None:
+    """Codes are unique across the recycle bin too (the default manager hides it)."""
+    clash = Customer.all_objects.filter(code=customer.code)
+    if customer.pk:
+        clash = clash.exclude(pk=customer.pk)
+    if customer.code and clash.exists():
+        raise ValidationError({"code": _("Another customer already has this code.")})
+
+
 def _derive(customer: Customer) -> None:
     customer.name = customer.name.strip()
+    customer.code = (customer.code or "").strip()
     customer.credit_code = (customer.credit_code or "").strip().upper()
     customer.tags = ", ".join(t for t in (s.strip() for s in customer.tags.split(",")) if t)
     customer.normalized_name = normalize_name(customer.name)
@@ -82,16 +92,17 @@ def customer_create(*, actor: Any, **fields: Any) -> Customer:
     customer = Customer()
     _assign(customer, fields, CUSTOMER_FIELDS)
     _check_owner(actor, customer.owner)
+    _derive(customer)
+    _check_code_free(customer)
     if not customer.code:
         customer.code = f"TMP-{uuid.uuid4().hex[:20]}"
-    _derive(customer)
     if can(actor, Module.CUSTOMERS, Action.APPROVE):
         customer.review_status = ReviewStatus.APPROVED
         customer.reviewed_by, customer.reviewed_at = actor, timezone.now()
     else:
         customer.review_status = ReviewStatus.PENDING
     stamp(customer, actor, new=True)
-    customer.full_clean()
+    customer.full_clean(validate_unique=False)
     customer.save()
     if customer.code.startswith("TMP-"):
         customer.code = f"C{customer.pk:06d}"
@@ -111,12 +122,15 @@ def customer_update(*, actor: Any, customer: Customer, **fields: Any) -> Custome
     if customer.owner_id != old_owner_id:
         _check_owner(actor, customer.owner)
     _derive(customer)
+    if not customer.code:
+        raise ValidationError({"code": _("A customer needs a code.")})
+    _check_code_free(customer)
     if customer.review_status == ReviewStatus.REJECTED and not can(
         actor, Module.CUSTOMERS, Action.APPROVE
     ):
         customer.review_status = ReviewStatus.PENDING
     stamp(customer, actor, new=False)
-    customer.full_clean()
+    customer.full_clean(validate_unique=False)
     customer.save()
     log_update(user=actor, instance=customer, before=before)
     return customer
@@ -196,7 +210,7 @@ def contact_create(*, actor: Any, customer: Customer, **fields: Any) -> Contact:
         contact.is_primary = True
     _derive_contact(contact)
     stamp(contact, actor, new=True)
-    contact.full_clean()
+    contact.full_clean(validate_constraints=False)
     if contact.is_primary:
         Contact.objects.filter(customer=customer, is_primary=True).update(is_primary=False)
     contact.save()
@@ -220,7 +234,7 @@ def contact_update(*, actor: Any, contact: Contact, **fields: Any) -> Contact:
             _promote_other(contact)
     _derive_contact(contact)
     stamp(contact, actor, new=False)
-    contact.full_clean()
+    contact.full_clean(validate_constraints=False)
     if contact.is_primary:
         _make_primary(contact)
     contact.save()

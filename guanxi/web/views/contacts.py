@@ -1,13 +1,85 @@
-from django.http import Http404
+"""Contact pages. A contact always belongs to a customer the reader may see."""
 
-def contact_list_view(request, *args, **kwargs):  # placeholder, being written
-    raise Http404
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-def contact_create_view(request, *args, **kwargs):  # placeholder, being written
-    raise Http404
+from guanxi.accounts.enums import Action, Module
+from guanxi.customers import selectors, services
 
-def contact_edit_view(request, *args, **kwargs):  # placeholder, being written
-    raise Http404
+from ..forms_customers import ContactForm
+from ..pagination import paginate
+from .customers import form_errors_from, require
 
-def contact_delete_view(request, *args, **kwargs):  # placeholder, being written
-    raise Http404
+
+@login_required
+def contact_list_view(request: HttpRequest) -> HttpResponse:
+    require(request.user, Module.CONTACTS, Action.VIEW)
+    search = request.GET.get("q", "")
+    customer_id = request.GET.get("customer") or None
+    customer = None
+    if customer_id:
+        customer = selectors.access_customer_by_id(reader=request.user, customer_id=customer_id)
+    qs = selectors.contact_list(
+        reader=request.user,
+        search=search,
+        customer_id=customer.pk if customer else None,
+        ordering=request.GET.get("ordering") or "name",
+    )
+    return render(
+        request,
+        "web/contacts/list.html",
+        {"page_obj": paginate(request, qs), "q": search, "customer": customer},
+    )
+
+
+def _save_contact(request: HttpRequest, customer, contact=None) -> HttpResponse:  # type: ignore[no-untyped-def]
+    form = ContactForm(request.POST or None, instance=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if contact is None:
+                saved = services.contact_create(
+                    actor=request.user, customer=customer, **form.cleaned_data
+                )
+                messages.success(request, _("Contact “%s” added.") % saved)
+            else:
+                saved = services.contact_update(
+                    actor=request.user, contact=contact, **form.cleaned_data
+                )
+                messages.success(request, _("Contact “%s” saved.") % saved)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            return redirect(reverse("web:customer_detail", args=[customer.pk]) + "?tab=contacts")
+    return render(
+        request, "web/contacts/form.html", {"form": form, "customer": customer, "contact": contact}
+    )
+
+
+@login_required
+def contact_create_view(request: HttpRequest, customer_pk: int) -> HttpResponse:
+    customer = selectors.access_customer_by_id(reader=request.user, customer_id=customer_pk)
+    require(request.user, Module.CONTACTS, Action.CREATE)
+    return _save_contact(request, customer)
+
+
+@login_required
+def contact_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = selectors.access_contact_by_id(reader=request.user, contact_id=pk)
+    require(request.user, Module.CONTACTS, Action.CHANGE)
+    return _save_contact(request, contact.customer, contact)
+
+
+@login_required
+@require_POST
+def contact_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    contact = selectors.access_contact_by_id(reader=request.user, contact_id=pk)
+    require(request.user, Module.CONTACTS, Action.DELETE)
+    services.contact_delete(actor=request.user, contact=contact)
+    messages.success(request, _("Contact “%s” deleted.") % contact)
+    return redirect(reverse("web:customer_detail", args=[contact.customer_id]) + "?tab=contacts")

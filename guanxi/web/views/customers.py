@@ -1,31 +1,241 @@
-from django.http import Http404
+"""Customer pages: thin views over guanxi.customers selectors (reads, scoped) and services."""
 
-def customer_list_view(request, *args, **kwargs):  # placeholder, being written
-    raise Http404
+from typing import Any
 
-def customer_create_view(request, *args, **kwargs):  # placeholder, being written
-    raise Http404
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
-def customer_bin_view(request, *args, **kwargs):  # placeholder, being written
-    raise Http404
+from guanxi.accounts.enums import Action, Module, Scope
+from guanxi.accounts.rules import can, scope_of
+from guanxi.common.history import field_label, value_label
+from guanxi.customers import selectors, services
+from guanxi.customers.enums import ReviewStatus
 
-def customer_autocomplete_view(request, *args, **kwargs):  # placeholder, being written
-    raise Http404
+from ..forms_customers import CustomerFilterForm, CustomerForm, ReviewForm
+from ..pagination import paginate
 
-def customer_detail_view(request, *args, **kwargs):  # placeholder, being written
-    raise Http404
 
-def customer_edit_view(request, *args, **kwargs):  # placeholder, being written
-    raise Http404
+def require(user: Any, module: str, action: str) -> None:
+    if not can(user, module, action):
+        raise PermissionDenied
 
-def customer_delete_view(request, *args, **kwargs):  # placeholder, being written
-    raise Http404
 
-def customer_review_view(request, *args, **kwargs):  # placeholder, being written
-    raise Http404
+def form_errors_from(form: Any, exc: ValidationError) -> None:
+    """Put a service's ValidationError next to the form's fields."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc.messages)
 
-def customer_restore_view(request, *args, **kwargs):  # placeholder, being written
-    raise Http404
 
-def customer_history_view(request, *args, **kwargs):  # placeholder, being written
-    raise Http404
+SORTABLE = [
+    ("code", _("Code")),
+    ("name", _("Name")),
+    ("status", _("Status")),
+    ("owner", _("Owner")),
+    ("updated_at", _("Updated")),
+]
+
+
+@login_required
+def customer_list_view(request: HttpRequest) -> HttpResponse:
+    require(request.user, Module.CUSTOMERS, Action.VIEW)
+    form = CustomerFilterForm(request.GET or None, reader=request.user)
+    filters: dict[str, Any] = {}
+    search = ""
+    if form.is_valid():
+        data = form.cleaned_data
+        search = data.get("q") or ""
+        filters = {name: data.get(name) for name in selectors.CUSTOMER_FILTERS}
+    ordering = request.GET.get("ordering") or "-id"
+    qs = selectors.customer_list(
+        reader=request.user, search=search, filters=filters, ordering=ordering
+    )
+    page = paginate(request, qs)
+    return render(
+        request,
+        "web/customers/list.html",
+        {"form": form, "page_obj": page, "ordering": ordering, "sortable": SORTABLE},
+    )
+
+
+def _duplicate_context(request: HttpRequest, form: CustomerForm, exclude_pk: Any = None) -> dict:
+    visible, hidden = selectors.customer_duplicates(
+        reader=request.user,
+        name=form.cleaned_data.get("name", ""),
+        credit_code=form.cleaned_data.get("credit_code", ""),
+        phone=form.cleaned_data.get("phone", ""),
+        exclude_pk=exclude_pk,
+    )
+    return {"duplicates": visible, "hidden_duplicates": hidden}
+
+
+def _save_customer(request: HttpRequest, customer: Any = None) -> HttpResponse:
+    confirming = bool(request.POST.get("confirm_duplicates"))
+    form = CustomerForm(
+        request.POST or None, instance=customer, reader=request.user, show_confirm=confirming
+    )
+    context: dict[str, Any] = {"form": form, "customer": customer}
+    if request.method == "POST" and form.is_valid():
+        dup = _duplicate_context(request, form, exclude_pk=customer.pk if customer else None)
+        if (dup["duplicates"] or dup["hidden_duplicates"]) and not form.cleaned_data.get(
+            "confirm_duplicates"
+        ):
+            form = CustomerForm(
+                request.POST, instance=customer, reader=request.user, show_confirm=True
+            )
+            form.is_valid()
+            context.update(dup, form=form)
+            return render(request, "web/customers/form.html", context)
+        try:
+            if customer is None:
+                saved = services.customer_create(actor=request.user, **form.service_fields())
+                messages.success(request, _("Customer “%s” created.") % saved)
+            else:
+                saved = services.customer_update(
+                    actor=request.user, customer=customer, **form.service_fields()
+                )
+                messages.success(request, _("Customer “%s” saved.") % saved)
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            return redirect("web:customer_detail", pk=saved.pk)
+    return render(request, "web/customers/form.html", context)
+
+
+@login_required
+def customer_create_view(request: HttpRequest) -> HttpResponse:
+    require(request.user, Module.CUSTOMERS, Action.CREATE)
+    return _save_customer(request)
+
+
+@login_required
+def customer_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = selectors.access_customer_by_id(reader=request.user, customer_id=pk)
+    require(request.user, Module.CUSTOMERS, Action.CHANGE)
+    return _save_customer(request, customer)
+
+
+def _history_rows(entries: Any) -> list[dict[str, Any]]:
+    rows = []
+    for entry in entries:
+        model = entry.content_type.model_class() if entry.content_type_id else None
+        changes = [
+            {
+                "label": field_label(model, c["field"]) if model else c["field"],
+                "old": value_label(model, c["field"], c.get("old", "")) if model else c.get("old"),
+                "new": value_label(model, c["field"], c.get("new", "")) if model else c.get("new"),
+            }
+            for c in entry.changes
+        ]
+        rows.append(
+            {
+                "entry": entry,
+                "kind": model._meta.verbose_name if model else "",
+                "changes": changes,
+            }
+        )
+    return rows
+
+
+@login_required
+def customer_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = selectors.access_customer_by_id(reader=request.user, customer_id=pk)
+    tab = request.GET.get("tab", "details")
+    context: dict[str, Any] = {"customer": customer, "tab": tab}
+    if tab == "contacts":
+        context["page_obj"] = paginate(
+            request, selectors.contact_list(reader=request.user, customer_id=customer.pk), 20
+        )
+    elif tab == "history":
+        page = paginate(request, selectors.customer_history(customer=customer), 20)
+        context["page_obj"] = page
+        context["history_rows"] = _history_rows(page.object_list)
+    else:
+        context["primary_contacts"] = list(
+            selectors.contact_list(reader=request.user, customer_id=customer.pk)[:3]
+        )
+    if customer.review_status == ReviewStatus.PENDING and can(
+        request.user, Module.CUSTOMERS, Action.APPROVE
+    ):
+        context["review_form"] = ReviewForm()
+    return render(request, "web/customers/detail.html", context)
+
+
+@login_required
+def customer_history_view(request: HttpRequest, pk: int) -> HttpResponse:
+    return redirect(reverse("web:customer_detail", args=[pk]) + "?tab=history")
+
+
+@login_required
+@require_POST
+def customer_review_view(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = selectors.access_customer_by_id(reader=request.user, customer_id=pk)
+    require(request.user, Module.CUSTOMERS, Action.APPROVE)
+    form = ReviewForm(request.POST)
+    if form.is_valid():
+        try:
+            services.customer_review(
+                actor=request.user,
+                customer=customer,
+                approve=form.cleaned_data["decision"] == "approve",
+                comment=form.cleaned_data.get("comment", ""),
+            )
+        except ValidationError as exc:
+            form_errors_from(form, exc)
+        else:
+            messages.success(request, _("Review saved."))
+            return redirect("web:customer_detail", pk=customer.pk)
+    context = {"customer": customer, "tab": "details", "review_form": form}
+    return render(request, "web/customers/detail.html", context, status=400)
+
+
+@login_required
+@require_POST
+def customer_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = selectors.access_customer_by_id(reader=request.user, customer_id=pk)
+    require(request.user, Module.CUSTOMERS, Action.DELETE)
+    services.customer_delete(actor=request.user, customer=customer)
+    messages.success(request, _("Customer “%s” moved to the recycle bin.") % customer)
+    return redirect("web:customer_list")
+
+
+@login_required
+def customer_bin_view(request: HttpRequest) -> HttpResponse:
+    require(request.user, Module.CUSTOMERS, Action.DELETE)
+    page = paginate(request, selectors.customer_recycle_bin(reader=request.user))
+    can_restore = scope_of(request.user, Module.CUSTOMERS) == Scope.ALL
+    return render(
+        request, "web/customers/bin.html", {"page_obj": page, "can_restore": can_restore}
+    )
+
+
+@login_required
+@require_POST
+def customer_restore_view(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = selectors.access_deleted_customer_by_id(reader=request.user, customer_id=pk)
+    services.customer_restore(actor=request.user, customer=customer)
+    messages.success(request, _("Customer “%s” restored.") % customer)
+    return redirect("web:customer_detail", pk=customer.pk)
+
+
+@login_required
+def customer_autocomplete_view(request: HttpRequest) -> HttpResponse:
+    """Up to 20 customers in the reader's scope matching ?q=, as JSON."""
+    require(request.user, Module.CUSTOMERS, Action.VIEW)
+    q = (request.GET.get("q") or "").strip()
+    if not q:
+        return JsonResponse({"results": []})
+    qs = selectors.customer_list(reader=request.user, search=q, ordering="name")
+    results = [
+        {"id": c["pk"], "code": c["code"], "name": c["name"]}
+        for c in qs.values("pk", "code", "name")[:20]
+    ]
+    return JsonResponse({"results": results})

@@ -1,4 +1,32 @@
-from django.http import Http404
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 
-def home_view(request, *args, **kwargs):  # placeholder, being written
-    raise Http404
+from guanxi.accounts.enums import Action, Module
+from guanxi.accounts.rules import can
+from guanxi.customers import selectors
+from guanxi.customers.enums import ReviewStatus
+
+from ..pagination import CappedPaginator
+
+
+@login_required
+def home_view(request: HttpRequest) -> HttpResponse:
+    """A short start page: what is waiting for the user. Counts are capped like lists."""
+    user = request.user
+    context: dict = {}
+    if can(user, Module.CUSTOMERS, Action.VIEW):
+        visible = selectors.customer_list(reader=user)
+        context["customer_count"] = CappedPaginator(visible, 1)
+        context["my_decided"] = list(
+            visible.filter(created_by=user, review_status=ReviewStatus.REJECTED)[:10]
+        )
+        context["my_pending"] = list(
+            visible.filter(created_by=user, review_status=ReviewStatus.PENDING)[:10]
+        )
+        if can(user, Module.CUSTOMERS, Action.APPROVE):
+            context["pending_review"] = CappedPaginator(
+                visible.filter(review_status=ReviewStatus.PENDING), 1
+            )
+        context["recent"] = list(selectors.customer_list(reader=user, ordering="-updated_at")[:8])
+    return render(request, "web/home.html", context)

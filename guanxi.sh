@@ -1,0 +1,99 @@
+#!/usr/bin/env bash
+# Guanxi CRM — one entry point for people and CI.
+#   ./guanxi.sh run            install everything, create/upgrade the SQLite database, load the
+#                              demo into an empty database, serve at http://127.0.0.1:8000/
+#   ./guanxi.sh test           install everything, lint, check migrations, run the suite (SQLite)
+#   ./guanxi.sh test-postgres  the suite again on PostgreSQL (DATABASE_URL, default local server)
+#   ./guanxi.sh e2e            the browser journeys in Debian's Chromium (apt-get if missing)
+set -euo pipefail
+cd "$(dirname "$0")"
+
+PYTHON=${PYTHON:-python3}
+VENV=${GUANXI_VENV:-.venv}
+PY="$VENV/bin/python"
+export PIP_DISABLE_PIP_VERSION_CHECK=1
+
+say() { printf '==> %s\n' "$*"; }
+
+install() {
+  local requirements=$1
+  if [ ! -x "$PY" ]; then
+    say "Creating the virtual environment in $VENV"
+    "$PYTHON" -m venv "$VENV"
+  fi
+  say "Installing Python packages ($requirements)"
+  "$PY" -m pip install -q -r "$requirements"
+  say "Installing front-end packages (npm ci)"
+  npm ci --no-audit --no-fund --loglevel=error
+  mkdir -p var
+  if [ ! -s var/secret_key ] && [ -z "${GUANXI_SECRET_KEY:-}" ]; then
+    "$PY" -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+    chmod 600 var/secret_key
+  fi
+  "$PY" manage.py compile_translations
+}
+
+command=${1:-}
+[ $# -gt 0 ] && shift
+case "$command" in
+  run)
+    install requirements.txt
+    say "Preparing the database"
+    "$PY" manage.py migrate --noinput -v0
+    "$PY" manage.py collectstatic --noinput -v0
+    "$PY" manage.py load_demo --if-empty
+    HOST=${GUANXI_HOST:-127.0.0.1}
+    PORT=${GUANXI_PORT:-8000}
+    cat <<MSG
+
+  Guanxi is running at http://$HOST:$PORT/   (stop with Ctrl+C)
+
+  Demo logins, all with the password demo12345:
+    admin       administrator           manager     head of East Sales
+    sales1      salesperson, East       manager2    head of North Sales
+    sales2      salesperson, North      clerk       information clerk
+    researcher  market researcher       service     service agent
+    exec        executive
+  API: http://$HOST:$PORT/api/v1/  (OpenAPI: /api/v1/schema/, docs: /api/v1/docs/)
+
+MSG
+    exec "$VENV/bin/gunicorn" config.wsgi --bind "$HOST:$PORT" --workers "${GUANXI_WORKERS:-2}" \
+      --access-logfile - --error-logfile - --log-level warning
+    ;;
+  test)
+    install requirements-dev.txt
+    export DJANGO_SETTINGS_MODULE=config.settings.test
+    say "Lint (ruff)"
+    "$VENV/bin/ruff" check .
+    "$VENV/bin/ruff" format --check .
+    say "Migrations are committed (makemigrations --check)"
+    "$PY" manage.py makemigrations --check --dry-run
+    say "Test suite on SQLite"
+    "$VENV/bin/pytest" -n 2 "$@"
+    ;;
+  test-postgres)
+    export DJANGO_SETTINGS_MODULE=config.settings.test
+    export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/test}
+    say "Test suite on PostgreSQL"
+    "$VENV/bin/pytest" -n 2 "$@"
+    ;;
+  e2e)
+    if [ ! -x "$PY" ]; then install requirements-dev.txt; fi
+    CHROMIUM=${GUANXI_CHROMIUM:-/usr/bin/chromium}
+    if [ ! -x "$CHROMIUM" ]; then
+      say "Installing Debian's Chromium (apt-get)"
+      if [ "$(id -u)" = 0 ]; then SUDO=""; else SUDO="sudo"; fi
+      $SUDO apt-get update -qq
+      DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+    fi
+    export GUANXI_CHROMIUM="$CHROMIUM" DJANGO_SETTINGS_MODULE=config.settings.test
+    export DJANGO_ALLOW_ASYNC_UNSAFE=1 PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
+    "$PY" manage.py collectstatic --noinput -v0
+    say "Browser journeys in $CHROMIUM"
+    "$VENV/bin/pytest" -m e2e tests/e2e -p no:xdist "$@"
+    ;;
+  *)
+    echo "usage: ./guanxi.sh run | test | test-postgres | e2e" >&2
+    exit 2
+    ;;
+esac

@@ -1,0 +1,1 @@
+"""Serializers parse and render; they hold no business rules (those are in the services)."""

@@ -1,0 +1,1 @@
+"""API views: parse with a serializer, call one selector or service, render."""

@@ -1,0 +1,55 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from rest_framework import serializers, viewsets
+from rest_framework.response import Response
+
+from ..permissions import ModulePermission
+from ..schema import ModuleAutoSchema
+
+
+def keyset(ordering: str) -> tuple[str, ...]:
+    """A list ordering as a keyset: the column, then the id in the same direction so that
+    rows with equal values keep one stable order across pages."""
+    if ordering.lstrip("-") == "id":
+        return (ordering,)
+    return (ordering, "-id" if ordering.startswith("-") else "id")
+
+
+class ApiViewSet(viewsets.GenericViewSet):
+    # Base of every API view set: module permissions, integer ids, keyset pages. Filtering
+    # and ordering are parsed by a parameter serializer and handed to the selector, not done
+    # by filter backends on a raw queryset. (A comment, not a docstring: the OpenAPI
+    # description of each view set is its own docstring.)
+
+    schema = ModuleAutoSchema()
+    permission_classes = [ModulePermission]
+    filter_backends: list[Any] = []
+    lookup_value_converter = "int"
+    keyset_ordering: tuple[str, ...] = ("-id",)
+    module: str | None = None
+    open_read = False
+    action_permissions: dict[str, str] = {}
+
+    def parse(self, serializer_class: type[serializers.Serializer], data: Any) -> Any:
+        """Validate input with a serializer; invalid input is a 400 with field errors."""
+        serializer = serializer_class(data=data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        return serializer
+
+    def query_params(self, serializer_class: type[serializers.Serializer]) -> Any:
+        # A plain dict: absent booleans stay absent instead of meaning "false" as in forms.
+        return self.parse(serializer_class, self.request.query_params.dict())
+
+    def render(self, instance: Any, status: int = 200, serializer_class: Any = None) -> Response:
+        serializer_class = serializer_class or self.get_serializer_class()
+        data = serializer_class(instance, context=self.get_serializer_context()).data
+        return Response(data, status=status)
+
+    def render_page(self, queryset: QuerySet, ordering: tuple[str, ...]) -> Response:
+        self.keyset_ordering = ordering
+        page = self.paginate_queryset(queryset)
+        serializer = self.get_serializer(page, many=True)
+        return self.get_paginated_response(serializer.data)
