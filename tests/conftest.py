@@ -39,10 +39,10 @@ def org(db):
 
 @pytest.fixture
 def login():
-    """login(user) → a Django test client signed in as that user."""
+    """login(user, language="en") → a Django test client signed in as that user."""
 
-    def _login(user):
-        client = Client()
+    def _login(user, language="en"):
+        client = Client(headers={"accept-language": language})
         client.force_login(user)
         return client
 

@@ -48,6 +48,7 @@ class CustomerFactory(DjangoModelFactory):
     code = factory.Sequence(lambda n: f"T{n:06d}")
     name = factory.Sequence(lambda n: f"测试汽配有限公司{n}号")
     review_status = "approved"
+    phone = ""
     normalized_name = factory.LazyAttribute(lambda o: normalize_name(o.name))
     phone_normalized = factory.LazyAttribute(lambda o: normalize_phone(o.phone))
     name_pinyin = factory.LazyAttribute(lambda o: pinyin_full(o.name))
@@ -60,6 +61,7 @@ class ContactFactory(DjangoModelFactory):
 
     customer = factory.SubFactory(CustomerFactory)
     name = factory.Sequence(lambda n: f"联系人{n}")
+    mobile = ""
     mobile_normalized = factory.LazyAttribute(lambda o: normalize_phone(o.mobile))
     name_pinyin = factory.LazyAttribute(lambda o: pinyin_full(o.name))
     name_initials = factory.LazyAttribute(lambda o: pinyin_initials(o.name))

@@ -3,6 +3,7 @@
 import re
 import unicodedata
 
+import phonenumbers
 from pypinyin import Style, lazy_pinyin
 
 _PUNCT = re.compile(r"[\W_]+", re.UNICODE)
@@ -34,13 +35,17 @@ def normalize_name(name: str) -> str:
 
 
 def normalize_phone(phone: str) -> str:
-    """Digits only, without a leading China country code: '+86 138-0013-8000' → '13800138000'."""
-    digits = re.sub(r"\D", "", unicodedata.normalize("NFKC", phone or ""))
-    if digits.startswith("0086"):
-        digits = digits[4:]
-    elif digits.startswith("86") and len(digits) == 13:
-        digits = digits[2:]
-    return digits
+    """The national number, digits only, so that one phone written several ways compares
+    equal: '+86 21 6234 5678', '021-62345678' → '2162345678'; '+86 138-0013-8000' →
+    '13800138000'. Text that is no phone number keeps just its digits."""
+    text = unicodedata.normalize("NFKC", phone or "")
+    try:
+        number = phonenumbers.parse(text, "CN")
+    except phonenumbers.NumberParseException:
+        return re.sub(r"\D", "", text)
+    if number.country_code != 86:
+        return f"{number.country_code}{number.national_number}"
+    return str(number.national_number)
 
 
 def pinyin_full(text: str) -> str:

@@ -259,6 +259,7 @@ def contact_delete(*, actor: Any, contact: Contact) -> None:
     """Delete a contact; if it was the primary one, the oldest remaining contact takes over."""
     _require(actor, Module.CONTACTS, Action.DELETE)
     Customer.objects.select_for_update().filter(pk=contact.customer_id).first()
+    contact = Contact.objects.select_related("customer").get(pk=contact.pk)
     customer = contact.customer
     log_event(action=AuditAction.DELETE, user=actor, instance=contact, parent=customer)
     was_primary = contact.is_primary

@@ -162,9 +162,7 @@ class DepartmentForm(StyledForm):
     parent = DepartmentChoiceField(
         label=_("Parent department"), queryset=Department.objects.none(), required=False
     )
-    head = forms.ModelChoiceField(
-        label=_("Head"), queryset=User.objects.none(), required=False
-    )
+    head = forms.ModelChoiceField(label=_("Head"), queryset=User.objects.none(), required=False)
     sort_order = forms.IntegerField(label=_("Sort order"), initial=0)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
 

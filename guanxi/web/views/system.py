@@ -120,9 +120,7 @@ def user_list_view(request: HttpRequest) -> HttpResponse:
     search = request.GET.get("q", "").strip()
     users = user_list(reader=request.user, search=search).prefetch_related("roles")
     page_obj = paginate(request, users)
-    return render(
-        request, "web/system/user_list.html", {"page_obj": page_obj, "search": search}
-    )
+    return render(request, "web/system/user_list.html", {"page_obj": page_obj, "search": search})
 
 
 @login_required
@@ -235,9 +233,7 @@ def department_list_view(request: HttpRequest) -> HttpResponse:
     departments = department_list().annotate(member_count=Count("members"))
     page_obj = paginate(request, departments, per_page=100)
     rows = [{"department": d, "indent": indent_class(d.depth)} for d in page_obj.object_list]
-    return render(
-        request, "web/system/department_list.html", {"page_obj": page_obj, "rows": rows}
-    )
+    return render(request, "web/system/department_list.html", {"page_obj": page_obj, "rows": rows})
 
 
 def _department_form_response(
@@ -288,9 +284,7 @@ def department_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 department.refresh_from_db()
                 add_service_errors(form, exc)
             else:
-                messages.success(
-                    request, _("Department “%(name)s” saved.") % {"name": department}
-                )
+                messages.success(request, _("Department “%(name)s” saved.") % {"name": department})
                 return redirect("web:department_list")
     else:
         form = DepartmentForm(initial=DepartmentForm.initial_for(department), department=department)
