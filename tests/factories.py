@@ -38,7 +38,9 @@ class UserFactory(DjangoModelFactory):
     def roles(obj, create, extracted, **kwargs):  # noqa: N805
         obj.save()
         if extracted:
-            obj.roles.set([Role.objects.get(code=c) if isinstance(c, str) else c for c in extracted])
+            obj.roles.set(
+                [Role.objects.get(code=c) if isinstance(c, str) else c for c in extracted]
+            )
 
 
 class CustomerFactory(DjangoModelFactory):

@@ -16,12 +16,12 @@ from .services import department_subtree_ids
 def user_list(*, reader: Any, search: str = "") -> QuerySet[User]:
     scope = scope_of(reader, Module.USERS)
     qs = User.objects.select_related("department")
-    if scope is None:
-        qs = qs.filter(pk=reader.pk)
-    elif scope == Scope.OWN:
+    if scope is None or scope == Scope.OWN:
         qs = qs.filter(pk=reader.pk)
     elif scope == Scope.DEPARTMENT:
-        qs = qs.filter(Q(pk=reader.pk) | Q(department_id__in=department_subtree_ids(reader.department)))
+        qs = qs.filter(
+            Q(pk=reader.pk) | Q(department_id__in=department_subtree_ids(reader.department))
+        )
     if search:
         qs = qs.filter(
             Q(username__icontains=search)

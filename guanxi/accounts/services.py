@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -14,9 +14,9 @@ from guanxi.common.history import log_create, log_event, log_update, snapshot, s
 from guanxi.common.models import AuditAction
 from guanxi.common.tree import check_not_own_descendant, path_for, reroot_subtree, subtree_ids
 
-from .enums import ALL_PERMISSIONS
+from .enums import ALL_PERMISSIONS, Action, Module
 from .models import Department, Role, User
-from .rules import forget_grants
+from .rules import can, forget_grants
 
 USER_FIELDS = (
     "username",
@@ -34,6 +34,28 @@ USER_FIELDS = (
 # --- users -------------------------------------------------------------------------------
 
 
+def _administrators_exist() -> bool:
+    """Is there an active user who may manage roles and permissions?"""
+    admin_roles = [
+        r.pk for r in Role.objects.filter(is_active=True) if "roles.change" in (r.permissions or [])
+    ]
+    return User.objects.filter(is_active=True, roles__in=admin_roles).exists()
+
+
+def _ensure_an_administrator_remains(had: bool) -> None:
+    """Someone active must still be able to manage roles, or nobody could ever fix them.
+    Called inside the write's transaction, so a refused change leaves nothing behind."""
+    if had and not _administrators_exist():
+        raise ValidationError(
+            _("This would leave no active user who can manage roles and permissions.")
+        )
+
+
+def _check_may_assign_roles(actor: Any) -> None:
+    if getattr(actor, "pk", None) and not can(actor, Module.ROLES, Action.CHANGE):
+        raise PermissionDenied(_("Only a user who may change roles can assign them."))
+
+
 @transaction.atomic
 def user_create(
     *, actor: Any, username: str, password: str, roles: Iterable[Role] = (), **fields: Any
@@ -47,6 +69,8 @@ def user_create(
     user.set_password(password)
     stamp(user, actor, new=True)
     user.full_clean(exclude=["password"])
+    if roles:
+        _check_may_assign_roles(actor)
     user.save()
     user.roles.set(list(roles))
     log_create(user=actor, instance=user)
@@ -65,6 +89,9 @@ def user_update(
     *, actor: Any, user: User, roles: Iterable[Role] | None = None, **fields: Any
 ) -> User:
     before = snapshot(user)
+    roles = list(roles) if roles is not None else None
+    guard = "is_active" in fields or roles is not None
+    had_admins = guard and _administrators_exist()
     for name, value in fields.items():
         if name not in USER_FIELDS:
             raise TypeError(f"unknown user field {name}")
@@ -72,8 +99,9 @@ def user_update(
     stamp(user, actor, new=False)
     user.full_clean(exclude=["password"])
     user.save()
-    changes = log_update(user=actor, instance=user, before=before)
-    if roles is not None:
+    log_update(user=actor, instance=user, before=before)
+    if roles is not None and {r.pk for r in roles} != {r.pk for r in user.roles.all()}:
+        _check_may_assign_roles(actor)
         old = sorted(map(str, user.roles.all()))
         user.roles.set(list(roles))
         new = sorted(map(str, user.roles.all()))
@@ -85,7 +113,8 @@ def user_update(
                 changes=[{"field": "roles", "old": ", ".join(old), "new": ", ".join(new)}],
             )
         forget_grants(user)
-    del changes
+    if guard:
+        _ensure_an_administrator_remains(had_admins)
     return user
 
 
@@ -194,6 +223,7 @@ def role_create(
 @transaction.atomic
 def role_update(*, actor: Any, role: Role, **fields: Any) -> Role:
     before = snapshot(role)
+    had_admins = _administrators_exist()
     if "permissions" in fields:
         fields["permissions"] = _clean_permissions(fields["permissions"])
     for key, value in fields.items():
@@ -202,6 +232,7 @@ def role_update(*, actor: Any, role: Role, **fields: Any) -> Role:
     role.full_clean()
     role.save()
     log_update(user=actor, instance=role, before=before)
+    _ensure_an_administrator_remains(had_admins)
     return role
 
 

@@ -22,35 +22,61 @@ class Customer(StampedModel):
     name = models.CharField(_("name"), max_length=200)
     short_name = models.CharField(_("short name"), max_length=100, blank=True)
     region = models.ForeignKey(
-        "reference.Region", verbose_name=_("region"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "reference.Region",
+        verbose_name=_("region"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     category = models.ForeignKey(
-        "reference.CustomerCategory", verbose_name=_("category"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "reference.CustomerCategory",
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     industry = models.ForeignKey(
-        "reference.Industry", verbose_name=_("industry"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "reference.Industry",
+        verbose_name=_("industry"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     level = models.ForeignKey(
-        "reference.CustomerLevel", verbose_name=_("level"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "reference.CustomerLevel",
+        verbose_name=_("level"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     source = models.ForeignKey(
-        "reference.CustomerSource", verbose_name=_("source"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "reference.CustomerSource",
+        verbose_name=_("source"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     status = models.CharField(
-        _("status"), max_length=16, choices=CustomerStatus.choices,
+        _("status"),
+        max_length=16,
+        choices=CustomerStatus.choices,
         default=CustomerStatus.PROSPECT,
     )
     abc_class = models.CharField(
         _("ABC class"), max_length=1, choices=AbcClass.choices, blank=True, default=""
     )
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="owned_customers",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("owner"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_customers",
     )
     address = models.CharField(_("address"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[clean_phone])
@@ -66,20 +92,30 @@ class Customer(StampedModel):
     notes = models.TextField(_("notes"), blank=True)
 
     review_status = models.CharField(
-        _("review status"), max_length=16, choices=ReviewStatus.choices,
+        _("review status"),
+        max_length=16,
+        choices=ReviewStatus.choices,
         default=ReviewStatus.PENDING,
     )
     review_comment = models.TextField(_("review comment"), blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("reviewed by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("reviewed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     reviewed_at = models.DateTimeField(_("reviewed at"), null=True, blank=True)
 
     deleted_at = models.DateTimeField(_("deleted at"), null=True, blank=True)
     deleted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("deleted by"), null=True, blank=True,
-        on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deleted by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
 
     # Derived for search and duplicate detection; kept in step by the services.
@@ -92,8 +128,13 @@ class Customer(StampedModel):
     all_objects = models.Manager()
 
     history_exclude = (
-        "normalized_name", "phone_normalized", "name_initials", "deleted_at", "deleted_by",
-        "reviewed_at", "reviewed_by",
+        "normalized_name",
+        "phone_normalized",
+        "name_initials",
+        "deleted_at",
+        "deleted_by",
+        "reviewed_at",
+        "reviewed_by",
     )
 
     class Meta:
@@ -130,8 +171,12 @@ class Contact(StampedModel):
         _("gender"), max_length=8, choices=Gender.choices, default=Gender.UNKNOWN, blank=True
     )
     job_title = models.ForeignKey(
-        "reference.JobTitle", verbose_name=_("job title"), null=True, blank=True,
-        on_delete=models.PROTECT, related_name="+",
+        "reference.JobTitle",
+        verbose_name=_("job title"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     department = models.CharField(_("department"), max_length=100, blank=True)
     mobile = models.CharField(_("mobile"), max_length=32, blank=True, validators=[clean_phone])
@@ -157,7 +202,9 @@ class Contact(StampedModel):
                 fields=["customer"], condition=Q(is_primary=True), name="one_primary_contact"
             )
         ]
-        indexes = [models.Index(fields=["customer", "-is_primary", "name"], name="contact_cust_idx")]
+        indexes = [
+            models.Index(fields=["customer", "-is_primary", "name"], name="contact_cust_idx")
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -25,8 +25,20 @@ from .models import Contact, Customer
 NOTHING = Q(pk__in=[])
 
 CUSTOMER_ORDERINGS = {
-    "name", "-name", "code", "-code", "created_at", "-created_at", "updated_at",
-    "-updated_at", "status", "-status", "owner", "-owner", "id", "-id",
+    "name",
+    "-name",
+    "code",
+    "-code",
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "status",
+    "-status",
+    "owner",
+    "-owner",
+    "id",
+    "-id",
 }
 CUSTOMER_FILTERS = ("region", "category", "industry", "level", "status", "owner", "review_status")
 
@@ -92,8 +104,15 @@ def access_customer_by_id(*, reader: Any, customer_id: Any) -> Customer:
     customer = (
         Customer.objects.filter(customer_scope_q(reader))
         .select_related(
-            "region", "category", "industry", "level", "source", "owner", "reviewed_by",
-            "created_by", "updated_by",
+            "region",
+            "category",
+            "industry",
+            "level",
+            "source",
+            "owner",
+            "reviewed_by",
+            "created_by",
+            "updated_by",
         )
         .filter(pk=pk)
         .first()

@@ -22,12 +22,35 @@ from .enums import ReviewStatus
 from .models import Contact, Customer
 
 CUSTOMER_FIELDS = {
-    "code", "name", "short_name", "region", "category", "industry", "level", "source",
-    "status", "owner", "address", "phone", "website", "credit_code", "tags", "notes",
+    "code",
+    "name",
+    "short_name",
+    "region",
+    "category",
+    "industry",
+    "level",
+    "source",
+    "status",
+    "owner",
+    "address",
+    "phone",
+    "website",
+    "credit_code",
+    "tags",
+    "notes",
 }
 CONTACT_FIELDS = {
-    "name", "gender", "job_title", "department", "mobile", "phone", "email", "wechat",
-    "birthday", "is_primary", "notes",
+    "name",
+    "gender",
+    "job_title",
+    "department",
+    "mobile",
+    "phone",
+    "email",
+    "wechat",
+    "birthday",
+    "is_primary",
+    "notes",
 }
 
 
@@ -137,7 +160,9 @@ def customer_update(*, actor: Any, customer: Customer, **fields: Any) -> Custome
 
 
 @transaction.atomic
-def customer_review(*, actor: Any, customer: Customer, approve: bool, comment: str = "") -> Customer:
+def customer_review(
+    *, actor: Any, customer: Customer, approve: bool, comment: str = ""
+) -> Customer:
     _require(actor, Module.CUSTOMERS, Action.APPROVE)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     if customer.review_status != ReviewStatus.PENDING:
@@ -152,7 +177,10 @@ def customer_review(*, actor: Any, customer: Customer, approve: bool, comment: s
     stamp(customer, actor, new=False)
     customer.save()
     log_update(
-        user=actor, instance=customer, before=before, action=AuditAction.REVIEW,
+        user=actor,
+        instance=customer,
+        before=before,
+        action=AuditAction.REVIEW,
         detail={"decision": customer.review_status, "comment": comment},
     )
     return customer
@@ -228,7 +256,11 @@ def contact_update(*, actor: Any, contact: Contact, **fields: Any) -> Contact:
     was_primary = contact.is_primary
     _assign(contact, fields, CONTACT_FIELDS)
     if was_primary and not contact.is_primary:
-        if not Contact.objects.filter(customer_id=contact.customer_id).exclude(pk=contact.pk).exists():
+        if (
+            not Contact.objects.filter(customer_id=contact.customer_id)
+            .exclude(pk=contact.pk)
+            .exists()
+        ):
             contact.is_primary = True  # the only contact stays primary
         else:
             _promote_other(contact)

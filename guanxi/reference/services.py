@@ -120,7 +120,7 @@ def regions_load(*, actor: Any, rows: Iterable[tuple[str, str, str]]) -> dict[st
             continue
         parsed[code] = (name, parent_code, line)
     existing = {r.code: r for r in Region.objects.all()}
-    for code, (_name, parent_code, line) in parsed.items():
+    for _name, parent_code, line in parsed.values():
         if parent_code and parent_code not in parsed and parent_code not in existing:
             errors.append(
                 _("line %(line)d: parent code %(parent)s not found")
@@ -137,9 +137,7 @@ def regions_load(*, actor: Any, rows: Iterable[tuple[str, str, str]]) -> dict[st
         if state.get(code) == 2:
             return
         if state.get(code) == 1:
-            raise RegionRowError(
-                [_("regions form a cycle: %s") % " → ".join((*trail, code))]
-            )
+            raise RegionRowError([_("regions form a cycle: %s") % " → ".join((*trail, code))])
         state[code] = 1
         parent_code = parsed[code][1]
         if parent_code in parsed:

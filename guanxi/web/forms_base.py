@@ -8,9 +8,11 @@ from django import forms
 class StyledFormMixin:
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[misc]
-        for name, field in self.fields.items():  # type: ignore[attr-defined]
+        for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
-            if isinstance(widget, forms.CheckboxInput):
+            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
+                css = ""
+            elif isinstance(widget, forms.CheckboxInput):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select | forms.SelectMultiple):
                 css = "form-select"

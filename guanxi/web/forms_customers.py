@@ -39,19 +39,38 @@ class CustomerForm(StyledModelForm):
     class Meta:
         model = Customer
         fields = [
-            "name", "short_name", "code", "credit_code", "region", "category", "industry",
-            "level", "source", "status", "owner", "phone", "website", "address", "tags", "notes",
+            "name",
+            "short_name",
+            "code",
+            "credit_code",
+            "region",
+            "category",
+            "industry",
+            "level",
+            "source",
+            "status",
+            "owner",
+            "phone",
+            "website",
+            "address",
+            "tags",
+            "notes",
         ]
         widgets = {"notes": forms.Textarea(attrs={"rows": 3})}
-        help_texts = {"code": _("Leave empty to number automatically."),
-                      "tags": _("Separate tags with commas.")}
+        help_texts = {
+            "code": _("Leave empty to number automatically."),
+            "tags": _("Separate tags with commas."),
+        }
 
     def __init__(self, *args: Any, reader: Any, show_confirm: bool = False, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["code"].required = False
         for name, model in (
-            ("region", Region), ("category", CustomerCategory), ("industry", Industry),
-            ("level", CustomerLevel), ("source", CustomerSource),
+            ("region", Region),
+            ("category", CustomerCategory),
+            ("industry", Industry),
+            ("level", CustomerLevel),
+            ("source", CustomerSource),
         ):
             current = getattr(self.instance, f"{name}_id", None)
             self.fields[name].queryset = _active_or_current(model, current)
@@ -80,9 +99,13 @@ class CustomerForm(StyledModelForm):
 
 class CustomerFilterForm(StyledForm):
     q = forms.CharField(label=_("Search"), required=False)
-    region = forms.ModelChoiceField(label=_("Region"), queryset=Region.objects.none(), required=False)
+    region = forms.ModelChoiceField(
+        label=_("Region"), queryset=Region.objects.none(), required=False
+    )
     category = forms.ModelChoiceField(
-        label=_("Category"), queryset=CustomerCategory.objects.filter(is_active=True), required=False
+        label=_("Category"),
+        queryset=CustomerCategory.objects.filter(is_active=True),
+        required=False,
     )
     industry = forms.ModelChoiceField(
         label=_("Industry"), queryset=Industry.objects.filter(is_active=True), required=False
@@ -95,7 +118,8 @@ class CustomerFilterForm(StyledForm):
     )
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=None, required=False)
     review_status = forms.ChoiceField(
-        label=_("Review"), choices=[("", _("Any review status")), *ReviewStatus.choices],
+        label=_("Review"),
+        choices=[("", _("Any review status")), *ReviewStatus.choices],
         required=False,
     )
 
@@ -114,7 +138,9 @@ class ReviewForm(StyledForm):
     decision = forms.ChoiceField(
         label=_("Decision"), choices=[("approve", _("Approve")), ("reject", _("Reject"))]
     )
-    comment = forms.CharField(label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    comment = forms.CharField(
+        label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
@@ -127,8 +153,17 @@ class ContactForm(StyledModelForm):
     class Meta:
         model = Contact
         fields = [
-            "name", "gender", "job_title", "department", "mobile", "phone", "email", "wechat",
-            "birthday", "is_primary", "notes",
+            "name",
+            "gender",
+            "job_title",
+            "department",
+            "mobile",
+            "phone",
+            "email",
+            "wechat",
+            "birthday",
+            "is_primary",
+            "notes",
         ]
         widgets = {
             "birthday": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),

@@ -15,7 +15,11 @@ urlpatterns = [
     path("customers/", customers.customer_list_view, name="customer_list"),
     path("customers/new/", customers.customer_create_view, name="customer_create"),
     path("customers/bin/", customers.customer_bin_view, name="customer_bin"),
-    path("customers/autocomplete/", customers.customer_autocomplete_view, name="customer_autocomplete"),
+    path(
+        "customers/autocomplete/",
+        customers.customer_autocomplete_view,
+        name="customer_autocomplete",
+    ),
     path("customers/<int:pk>/", customers.customer_detail_view, name="customer_detail"),
     path("customers/<int:pk>/edit/", customers.customer_edit_view, name="customer_edit"),
     path("customers/<int:pk>/delete/", customers.customer_delete_view, name="customer_delete"),
@@ -24,7 +28,11 @@ urlpatterns = [
     path("customers/<int:pk>/history/", customers.customer_history_view, name="customer_history"),
     # contacts
     path("contacts/", contacts.contact_list_view, name="contact_list"),
-    path("customers/<int:customer_pk>/contacts/new/", contacts.contact_create_view, name="contact_create"),
+    path(
+        "customers/<int:customer_pk>/contacts/new/",
+        contacts.contact_create_view,
+        name="contact_create",
+    ),
     path("contacts/<int:pk>/edit/", contacts.contact_edit_view, name="contact_edit"),
     path("contacts/<int:pk>/delete/", contacts.contact_delete_view, name="contact_delete"),
     *system_urlpatterns,

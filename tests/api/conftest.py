@@ -6,8 +6,6 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from .helpers import make_region
-
 from guanxi.reference.models import (
     CustomerCategory,
     CustomerLevel,
@@ -15,6 +13,9 @@ from guanxi.reference.models import (
     Industry,
     JobTitle,
 )
+
+from .helpers import make_region
+
 
 @pytest.fixture
 def refs(db):

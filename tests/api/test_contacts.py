@@ -132,7 +132,9 @@ def test_delete_promotes_another_primary_contact(org, api, customers):
 
 def test_contacts_of_a_deleted_customer_disappear(org, api, customers):
     contact = make_contact(customer=customers["mine"])
-    assert api(org.users.admin).delete(f"/api/v1/customers/{customers['mine'].pk}/").status_code == 204
+    assert (
+        api(org.users.admin).delete(f"/api/v1/customers/{customers['mine'].pk}/").status_code == 204
+    )
     assert api(org.users.admin).get(f"{URL}{contact.pk}/").status_code == 404
     assert contact.pk not in ids(api(org.users.admin).get(URL))
 

@@ -67,7 +67,9 @@ def test_salesperson_creates_a_customer_pending_review(org, refs, api):
 
 
 def test_manager_creates_an_approved_customer_for_a_team_member(org, api):
-    response = api(org.users.manager).post(URL, {"name": "杭州新客户", "owner": org.users.sales1b.pk})
+    response = api(org.users.manager).post(
+        URL, {"name": "杭州新客户", "owner": org.users.sales1b.pk}
+    )
     assert response.status_code == 201
     assert response.json()["review_status"] == "approved"
     assert response.json()["owner"] == org.users.sales1b.pk
@@ -326,9 +328,7 @@ def test_keyset_pages_cover_every_row_once_in_order(org, api, ordering, key):
     # Equal names on purpose: the id keeps their order stable across pages.
     names = ["丙公司", "甲公司", "乙公司", "甲公司", "丁公司"]
     customers = [make_customer(name=n, owner=org.users.sales1) for n in names]
-    rows, pages = collect_pages(
-        api(org.users.sales1), URL, {"page_size": 2, "ordering": ordering}
-    )
+    rows, pages = collect_pages(api(org.users.sales1), URL, {"page_size": 2, "ordering": ordering})
     assert pages == 3
     got = [row["id"] for row in rows]
     assert len(got) == len(set(got)) == 5

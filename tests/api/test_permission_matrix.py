@@ -10,6 +10,7 @@ as a record that does not exist.
 import pytest
 
 from guanxi.customers.models import Contact, Customer
+
 from .helpers import make_contact, make_customer
 
 ROLES = ["admin", "manager", "sales1", "clerk", "researcher", "service", "exec"]

@@ -14,7 +14,14 @@ pytestmark = pytest.mark.django_db
 def test_demo_loads_once_and_logins_work(client):
     call_command("load_demo", customers=12)
     assert set(User.objects.values_list("username", flat=True)) == {
-        "admin", "manager", "sales1", "manager2", "sales2", "clerk", "researcher", "service",
+        "admin",
+        "manager",
+        "sales1",
+        "manager2",
+        "sales2",
+        "clerk",
+        "researcher",
+        "service",
         "exec",
     }
     assert Customer.objects.count() == 12

@@ -31,7 +31,8 @@ def test_scopes(org, book):
     u = org.users
     assert names(selectors.customer_list(reader=u.sales1)) == {"苏州恒通汽配有限公司"}
     assert names(selectors.customer_list(reader=u.manager)) == {
-        "苏州恒通汽配有限公司", "上海精工轴承有限公司",
+        "苏州恒通汽配有限公司",
+        "上海精工轴承有限公司",
     }
     assert names(selectors.customer_list(reader=u.manager2)) == {"北京宏达机械有限公司"}
     for reader in (u.admin, u.exec, u.clerk, u.researcher, u.service):
@@ -83,8 +84,11 @@ def test_contacts_follow_customer_scope(org, book):
 )
 def test_search_by_name_pinyin_initials_code_phone_credit_code(org, term):
     c = CustomerFactory(
-        owner=org.users.sales1, name="苏州恒通汽配有限公司", code="T00042",
-        phone="0512-62345678", credit_code="91110000600037341L",
+        owner=org.users.sales1,
+        name="苏州恒通汽配有限公司",
+        code="T00042",
+        phone="0512-62345678",
+        credit_code="91110000600037341L",
     )
     c.phone_normalized = "51262345678"
     c.save()
@@ -95,8 +99,12 @@ def test_search_by_name_pinyin_initials_code_phone_credit_code(org, term):
 def test_region_filter_takes_the_subtree(org):
     regions_load(
         actor=None,
-        rows=[("320000", "江苏省", ""), ("320500", "苏州市", "320000"),
-              ("320505", "虎丘区", "320500"), ("330000", "浙江省", "")],
+        rows=[
+            ("320000", "江苏省", ""),
+            ("320500", "苏州市", "320000"),
+            ("320505", "虎丘区", "320500"),
+            ("330000", "浙江省", ""),
+        ],
     )
     r = {x.code: x for x in Region.objects.all()}
     a = CustomerFactory(owner=org.users.sales1, region=r["320505"])
@@ -109,7 +117,9 @@ def test_region_filter_takes_the_subtree(org):
 def test_filters_and_ordering(org):
     a = CustomerFactory(owner=org.users.sales1, name="B", status="active", review_status="pending")
     b = CustomerFactory(owner=org.users.sales1, name="A", status="prospect")
-    assert list(selectors.customer_list(reader=org.users.sales1, filters={"status": "active"})) == [a]
+    assert list(selectors.customer_list(reader=org.users.sales1, filters={"status": "active"})) == [
+        a
+    ]
     assert list(
         selectors.customer_list(reader=org.users.sales1, filters={"review_status": "pending"})
     ) == [a]

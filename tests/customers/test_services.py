@@ -89,17 +89,22 @@ def test_bad_credit_code_and_phone_write_nothing(org):
 
 
 def test_code_unique_across_recycle_bin(org):
-    first = services.customer_create(actor=org.users.manager, name="戊公司", code="K001",
-                                     owner=org.users.sales1)
+    first = services.customer_create(
+        actor=org.users.manager, name="戊公司", code="K001", owner=org.users.sales1
+    )
     services.customer_delete(actor=org.users.manager, customer=first)
     with pytest.raises(ValidationError) as exc:
-        services.customer_create(actor=org.users.manager, name="己公司", code="K001",
-                                 owner=org.users.sales1)
+        services.customer_create(
+            actor=org.users.manager, name="己公司", code="K001", owner=org.users.sales1
+        )
     assert "code" in exc.value.message_dict
 
 
 def test_update_records_field_history_old_to_new(org):
-    auto, machinery = Industry.objects.get(code="AUTO_PARTS"), Industry.objects.get(code="MACHINERY")
+    auto, machinery = (
+        Industry.objects.get(code="AUTO_PARTS"),
+        Industry.objects.get(code="MACHINERY"),
+    )
     customer = services.customer_create(actor=org.users.sales1, name="庚公司", industry=auto)
     services.customer_update(
         actor=org.users.sales1, customer=customer, industry=machinery, status="active"
@@ -123,13 +128,17 @@ def test_soft_delete_and_restore_by_administrator_only(org):
     services.customer_restore(actor=org.users.admin, customer=customer)
     assert Customer.objects.filter(pk=customer.pk).exists()
     actions = list(
-        AuditLog.objects.filter(object_id=customer.pk).order_by("id").values_list("action", flat=True)
+        AuditLog.objects.filter(object_id=customer.pk)
+        .order_by("id")
+        .values_list("action", flat=True)
     )
     assert actions == ["delete", "restore"]
 
 
 def test_duplicates_by_name_phone_and_credit_code(org):
-    mine = CustomerFactory(owner=org.users.sales1, name="上海华东汽配有限公司", phone="021-62345678")
+    mine = CustomerFactory(
+        owner=org.users.sales1, name="上海华东汽配有限公司", phone="021-62345678"
+    )
     mine.phone_normalized = "2162345678"
     mine.save()
     CustomerFactory(owner=org.users.sales2, name="北京汽配", credit_code=GOOD_CODE)
@@ -138,7 +147,9 @@ def test_duplicates_by_name_phone_and_credit_code(org):
         reader=org.users.sales1, name="上海 华东汽配（有限公司）"
     )
     assert visible == [mine] and hidden == 0
-    visible, hidden = selectors.customer_duplicates(reader=org.users.sales1, phone="+86 21 6234 5678")
+    visible, hidden = selectors.customer_duplicates(
+        reader=org.users.sales1, phone="+86 21 6234 5678"
+    )
     assert visible == [mine]
     # Someone else's customer is counted, never shown.
     visible, hidden = selectors.customer_duplicates(

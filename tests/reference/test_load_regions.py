@@ -16,8 +16,10 @@ def write(tmp_path, text):
 
 
 def test_loads_tree_with_children_before_parents_and_updates(tmp_path):
-    path = write(tmp_path, "code,name,parent_code\n320505,虎丘区,320500\n320000,江苏省,\n"
-                           "320500,苏州市,320000\n")
+    path = write(
+        tmp_path,
+        "code,name,parent_code\n320505,虎丘区,320500\n320000,江苏省,\n320500,苏州市,320000\n",
+    )
     call_command("load_regions", str(path))
     r = {x.code: x for x in Region.objects.all()}
     assert r["320505"].parent == r["320500"] and r["320500"].parent == r["320000"]

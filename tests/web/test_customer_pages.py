@@ -41,8 +41,13 @@ def test_create_with_bad_input_shows_errors_next_to_fields(org, login):
     client = login(org.users.sales1)
     response = client.post(
         reverse("web:customer_create"),
-        {"name": "", "credit_code": "123", "phone": "abc", "status": "prospect",
-         "owner": org.users.sales1.pk},
+        {
+            "name": "",
+            "credit_code": "123",
+            "phone": "abc",
+            "status": "prospect",
+            "owner": org.users.sales1.pk,
+        },
     )
     assert response.status_code == 200
     form = response.context["form"]
@@ -78,18 +83,25 @@ def test_salesperson_cannot_give_customer_to_another_team(org, login):
 
 
 def test_review_through_the_page_and_author_sees_decision(org, login):
-    customer = CustomerFactory(owner=org.users.sales1, created_by=org.users.sales1,
-                               review_status="pending")
-    assert login(org.users.sales1).post(
-        reverse("web:customer_review", args=[customer.pk]), {"decision": "approve"}
-    ).status_code == 403
+    customer = CustomerFactory(
+        owner=org.users.sales1, created_by=org.users.sales1, review_status="pending"
+    )
+    assert (
+        login(org.users.sales1)
+        .post(reverse("web:customer_review", args=[customer.pk]), {"decision": "approve"})
+        .status_code
+        == 403
+    )
     manager = login(org.users.manager)
-    response = manager.post(reverse("web:customer_review", args=[customer.pk]),
-                            {"decision": "reject", "comment": ""})
+    response = manager.post(
+        reverse("web:customer_review", args=[customer.pk]), {"decision": "reject", "comment": ""}
+    )
     assert response.status_code == 400
     assert "comment" in response.context["review_form"].errors
-    response = manager.post(reverse("web:customer_review", args=[customer.pk]),
-                            {"decision": "reject", "comment": "地址不全"})
+    response = manager.post(
+        reverse("web:customer_review", args=[customer.pk]),
+        {"decision": "reject", "comment": "地址不全"},
+    )
     assert response.status_code == 302
     home = login(org.users.sales1).get(reverse("web:home")).content.decode()
     assert "地址不全" in home
@@ -99,11 +111,18 @@ def test_review_through_the_page_and_author_sees_decision(org, login):
 
 def test_history_tab_shows_field_changes(org, login):
     client = login(org.users.sales1)
-    client.post(reverse("web:customer_create"),
-                {"name": "历史公司", "status": "prospect", "owner": org.users.sales1.pk})
+    client.post(
+        reverse("web:customer_create"),
+        {"name": "历史公司", "status": "prospect", "owner": org.users.sales1.pk},
+    )
     customer = Customer.objects.get(name="历史公司")
-    data = {"name": "历史公司", "status": "active", "owner": org.users.sales1.pk,
-            "code": customer.code, "phone": "021-62345678"}
+    data = {
+        "name": "历史公司",
+        "status": "active",
+        "owner": org.users.sales1.pk,
+        "code": customer.code,
+        "phone": "021-62345678",
+    }
     assert client.post(reverse("web:customer_edit", args=[customer.pk]), data).status_code == 302
     response = client.get(reverse("web:customer_detail", args=[customer.pk]) + "?tab=history")
     body = response.content.decode()
@@ -113,15 +132,20 @@ def test_history_tab_shows_field_changes(org, login):
 
 def test_delete_goes_to_bin_and_admin_restores(org, login):
     customer = CustomerFactory(owner=org.users.sales1)
-    assert login(org.users.sales1).post(
-        reverse("web:customer_delete", args=[customer.pk])
-    ).status_code == 403
-    assert login(org.users.manager).post(
-        reverse("web:customer_delete", args=[customer.pk])
-    ).status_code == 302
-    assert login(org.users.sales1).get(
-        reverse("web:customer_detail", args=[customer.pk])
-    ).status_code == 404
+    assert (
+        login(org.users.sales1).post(reverse("web:customer_delete", args=[customer.pk])).status_code
+        == 403
+    )
+    assert (
+        login(org.users.manager)
+        .post(reverse("web:customer_delete", args=[customer.pk]))
+        .status_code
+        == 302
+    )
+    assert (
+        login(org.users.sales1).get(reverse("web:customer_detail", args=[customer.pk])).status_code
+        == 404
+    )
     admin = login(org.users.admin)
     assert customer.name in admin.get(reverse("web:customer_bin")).content.decode()
     assert admin.post(reverse("web:customer_restore", args=[customer.pk])).status_code == 302
@@ -131,16 +155,21 @@ def test_delete_goes_to_bin_and_admin_restores(org, login):
 def test_contact_create_edit_delete_under_customer(org, login):
     customer = CustomerFactory(owner=org.users.sales1)
     client = login(org.users.sales1)
-    response = client.post(reverse("web:contact_create", args=[customer.pk]),
-                           {"name": "王芳", "mobile": "139"})
+    response = client.post(
+        reverse("web:contact_create", args=[customer.pk]), {"name": "王芳", "mobile": "139"}
+    )
     assert "mobile" in response.context["form"].errors
-    response = client.post(reverse("web:contact_create", args=[customer.pk]),
-                           {"name": "王芳", "mobile": "13912345678", "gender": "female"})
+    response = client.post(
+        reverse("web:contact_create", args=[customer.pk]),
+        {"name": "王芳", "mobile": "13912345678", "gender": "female"},
+    )
     assert response.status_code == 302
     contact = Contact.objects.get()
     assert contact.is_primary and contact.created_by == org.users.sales1
-    response = client.post(reverse("web:contact_edit", args=[contact.pk]),
-                           {"name": "王芳芳", "mobile": "13912345678", "is_primary": "on"})
+    response = client.post(
+        reverse("web:contact_edit", args=[contact.pk]),
+        {"name": "王芳芳", "mobile": "13912345678", "is_primary": "on"},
+    )
     assert response.status_code == 302
     contact.refresh_from_db()
     assert contact.name == "王芳芳"
@@ -167,7 +196,9 @@ def _count_queries(django_assert_max_num_queries, client, url):
 
 
 @pytest.mark.parametrize("url_name", ["web:customer_list", "web:contact_list", "web:home"])
-def test_list_query_count_does_not_grow_with_rows(org, login, url_name, django_assert_max_num_queries):
+def test_list_query_count_does_not_grow_with_rows(
+    org, login, url_name, django_assert_max_num_queries
+):
     client = login(org.users.manager)
 
     def fill(n):
@@ -193,8 +224,12 @@ def test_detail_tabs_query_count_does_not_grow(org, login):
     for n in (2, 12):
         while customer.contacts.count() < n:
             ContactFactory(customer=customer)
-            AuditLog.objects.create(action="update", object_repr="x", parent_id=customer.pk,
-                                    changes=[{"field": "name", "old": "a", "new": "b"}])
+            AuditLog.objects.create(
+                action="update",
+                object_repr="x",
+                parent_id=customer.pk,
+                changes=[{"field": "name", "old": "a", "new": "b"}],
+            )
         row = []
         for tab in ("details", "contacts", "history"):
             with CaptureQueriesContext(connection) as ctx:

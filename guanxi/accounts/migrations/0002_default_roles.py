@@ -10,28 +10,51 @@ MODULES = ["customers", "contacts", "reference", "users", "departments", "roles"
 
 def codes(spec: dict[str, str]) -> list[str]:
     letter_to_action = {
-        "v": "view", "c": "create", "u": "change", "d": "delete", "x": "export", "a": "approve"
+        "v": "view",
+        "c": "create",
+        "u": "change",
+        "d": "delete",
+        "x": "export",
+        "a": "approve",
     }
-    return sorted(f"{module}.{letter_to_action[ch]}" for module, letters in spec.items()
-                  for ch in letters)
+    return sorted(
+        f"{module}.{letter_to_action[ch]}" for module, letters in spec.items() for ch in letters
+    )
 
 
 ROLES = [
     # code, Chinese name, English name, scope, permissions (v c u d x a per module)
-    ("admin", "系统管理员", "Administrator", "all",
-     {m: "vcudxa" for m in MODULES}),
-    ("sales_manager", "销售经理", "Sales manager", "department",
-     {"customers": "vcudxa", "contacts": "vcudx", "users": "v"}),
-    ("salesperson", "业务员", "Salesperson", "own",
-     {"customers": "vcu", "contacts": "vcud", "users": "v"}),
-    ("clerk", "信息管理员", "Information clerk", "all",
-     {"customers": "vcux", "contacts": "vcudx", "users": "v"}),
-    ("researcher", "市场调研人员", "Market researcher", "all",
-     {"customers": "v", "contacts": "v"}),
-    ("service", "客服人员", "Service agent", "all",
-     {"customers": "v", "contacts": "vcu"}),
-    ("executive", "决策层", "Executive", "all",
-     {"customers": "vx", "contacts": "vx", "users": "v", "audit": "v"}),
+    ("admin", "系统管理员", "Administrator", "all", dict.fromkeys(MODULES, "vcudxa")),
+    (
+        "sales_manager",
+        "销售经理",
+        "Sales manager",
+        "department",
+        {"customers": "vcudxa", "contacts": "vcudx", "users": "v"},
+    ),
+    (
+        "salesperson",
+        "业务员",
+        "Salesperson",
+        "own",
+        {"customers": "vcu", "contacts": "vcud", "users": "v"},
+    ),
+    (
+        "clerk",
+        "信息管理员",
+        "Information clerk",
+        "all",
+        {"customers": "vcux", "contacts": "vcudx", "users": "v"},
+    ),
+    ("researcher", "市场调研人员", "Market researcher", "all", {"customers": "v", "contacts": "v"}),
+    ("service", "客服人员", "Service agent", "all", {"customers": "v", "contacts": "vcu"}),
+    (
+        "executive",
+        "决策层",
+        "Executive",
+        "all",
+        {"customers": "vx", "contacts": "vx", "users": "v", "audit": "v"},
+    ),
 ]
 
 

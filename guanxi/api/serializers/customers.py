@@ -70,8 +70,7 @@ class CustomerCreateSerializer(CustomerSerializer):
     confirm_duplicates = serializers.BooleanField(
         write_only=True,
         default=False,
-        help_text=_("Create even though customers with the same name, credit code or phone "
-                    "exist."),
+        help_text=_("Create even though customers with the same name, credit code or phone exist."),
     )
 
     class Meta(CustomerSerializer.Meta):
@@ -134,7 +133,6 @@ class ContactSerializer(serializers.ModelSerializer):
             "id", "customer", "name", "gender", "job_title", "department", "mobile", "phone",
             "email", "wechat", "birthday", "is_primary", "notes", "created_at", "updated_at",
         ]  # fmt: skip
-
 
 
 class ContactUpdateSerializer(ContactSerializer):

@@ -30,8 +30,10 @@ class TokenView(APIView):
         responses={
             200: TokenSerializer,
             400: OpenApiResponse(description="Wrong username or password."),
-            429: OpenApiResponse(description="Too many failures: this username is locked for "
-                                 "your address for a while."),
+            429: OpenApiResponse(
+                description="Too many failures: this username is locked for "
+                "your address for a while."
+            ),
         },
         auth=[],
         summary="Obtain an API token",
@@ -48,8 +50,10 @@ class TokenView(APIView):
             wait = math.ceil((result.locked_until - timezone.now()).total_seconds())
             raise exceptions.Throttled(
                 wait=max(wait, 1),
-                detail=_("Too many failed attempts. Sign-in for this user from your address "
-                         "is locked for a while."),
+                detail=_(
+                    "Too many failed attempts. Sign-in for this user from your address "
+                    "is locked for a while."
+                ),
             )
         if result.user is None:
             raise serializers.ValidationError(

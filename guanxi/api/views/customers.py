@@ -129,7 +129,9 @@ class CustomerViewSet(ApiViewSet):
         customer = self.get_object()
         serializer = self.get_serializer(customer, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        customer = customer_update(actor=request.user, customer=customer, **serializer.validated_data)
+        customer = customer_update(
+            actor=request.user, customer=customer, **serializer.validated_data
+        )
         return self.render(customer)
 
     def partial_update(self, request: Request, pk: int) -> Response:

@@ -7,37 +7,109 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('contenttypes', '0002_remove_content_type_name'),
+        ("contenttypes", "0002_remove_content_type_name"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='AuditLog',
+            name="AuditLog",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='time')),
-                ('username', models.CharField(blank=True, max_length=150, verbose_name='username')),
-                ('ip', models.GenericIPAddressField(blank=True, null=True, verbose_name='IP address')),
-                ('action', models.CharField(choices=[('create', 'Created'), ('update', 'Changed'), ('delete', 'Deleted'), ('restore', 'Restored'), ('review', 'Reviewed'), ('login_success', 'Login succeeded'), ('login_failure', 'Login failed'), ('login_locked', 'Login refused (locked)'), ('logout', 'Logged out'), ('password_change', 'Password changed'), ('password_reset', 'Password reset'), ('export', 'Exported'), ('import', 'Imported')], max_length=32, verbose_name='action')),
-                ('object_id', models.BigIntegerField(blank=True, null=True)),
-                ('object_repr', models.CharField(blank=True, max_length=300, verbose_name='record')),
-                ('parent_id', models.BigIntegerField(blank=True, null=True)),
-                ('changes', models.JSONField(blank=True, default=list, verbose_name='changes')),
-                ('detail', models.JSONField(blank=True, default=dict, verbose_name='detail')),
-                ('content_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contenttypes.contenttype')),
-                ('parent_type', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='contenttypes.contenttype')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='user')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="time"),
+                ),
+                ("username", models.CharField(blank=True, max_length=150, verbose_name="username")),
+                (
+                    "ip",
+                    models.GenericIPAddressField(blank=True, null=True, verbose_name="IP address"),
+                ),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("create", "Created"),
+                            ("update", "Changed"),
+                            ("delete", "Deleted"),
+                            ("restore", "Restored"),
+                            ("review", "Reviewed"),
+                            ("login_success", "Login succeeded"),
+                            ("login_failure", "Login failed"),
+                            ("login_locked", "Login refused (locked)"),
+                            ("logout", "Logged out"),
+                            ("password_change", "Password changed"),
+                            ("password_reset", "Password reset"),
+                            ("export", "Exported"),
+                            ("import", "Imported"),
+                        ],
+                        max_length=32,
+                        verbose_name="action",
+                    ),
+                ),
+                ("object_id", models.BigIntegerField(blank=True, null=True)),
+                (
+                    "object_repr",
+                    models.CharField(blank=True, max_length=300, verbose_name="record"),
+                ),
+                ("parent_id", models.BigIntegerField(blank=True, null=True)),
+                ("changes", models.JSONField(blank=True, default=list, verbose_name="changes")),
+                ("detail", models.JSONField(blank=True, default=dict, verbose_name="detail")),
+                (
+                    "content_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "parent_type",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="contenttypes.contenttype",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="user",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit log entry',
-                'verbose_name_plural': 'audit log',
-                'ordering': ['-at', '-id'],
-                'indexes': [models.Index(fields=['content_type', 'object_id', '-at'], name='audit_object_idx'), models.Index(fields=['parent_type', 'parent_id', '-at'], name='audit_parent_idx'), models.Index(fields=['username', 'ip', '-at'], name='audit_login_idx'), models.Index(fields=['action', '-at'], name='audit_action_idx'), models.Index(fields=['-at'], name='audit_at_idx')],
+                "verbose_name": "audit log entry",
+                "verbose_name_plural": "audit log",
+                "ordering": ["-at", "-id"],
+                "indexes": [
+                    models.Index(
+                        fields=["content_type", "object_id", "-at"], name="audit_object_idx"
+                    ),
+                    models.Index(
+                        fields=["parent_type", "parent_id", "-at"], name="audit_parent_idx"
+                    ),
+                    models.Index(fields=["username", "ip", "-at"], name="audit_login_idx"),
+                    models.Index(fields=["action", "-at"], name="audit_action_idx"),
+                    models.Index(fields=["-at"], name="audit_at_idx"),
+                ],
             },
         ),
     ]

@@ -6,8 +6,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
-from django.db import transaction
 import phonenumbers
+from django.db import transaction
 from pypinyin import lazy_pinyin
 from stdnum.cn import uscc
 
@@ -39,6 +39,7 @@ DEMO_USERS = [
 ]
 DEMO_USERNAMES = {u[0] for u in DEMO_USERS}
 MARKER = "demo"
+STREETS = ["创业路", "工业大道", "科技路", "长江路", "黄河路"]
 
 
 class DemoRefused(Exception):
@@ -83,17 +84,26 @@ def load_demo(*, customers: int = 200, seed: int = 2026, stdout: Any = None) -> 
     hq = department_create(actor=None, code="HQ", name="总部")
     departments = {"HQ": hq}
     for code, name in [
-        ("EAST", "华东销售部"), ("NORTH", "华北销售部"), ("SERVICE", "客服部"),
-        ("MARKET", "市场部"), ("INFO", "信息中心"),
+        ("EAST", "华东销售部"),
+        ("NORTH", "华北销售部"),
+        ("SERVICE", "客服部"),
+        ("MARKET", "市场部"),
+        ("INFO", "信息中心"),
     ]:
         departments[code] = department_create(actor=None, code=code, name=name, parent=hq)
     roles = {r.code: r for r in Role.objects.all()}
     users: dict[str, User] = {}
     for username, display, dept, role, gender in DEMO_USERS:
         users[username] = user_create(
-            actor=None, username=username, password=PASSWORD, roles=[roles[role]],
-            display_name=display, department=departments[dept], gender=gender,
-            email=f"{username}@guanxi.example", phone=_mobile(rng),
+            actor=None,
+            username=username,
+            password=PASSWORD,
+            roles=[roles[role]],
+            display_name=display,
+            department=departments[dept],
+            gender=gender,
+            email=f"{username}@guanxi.example",
+            phone=_mobile(rng),
         )
     admin = users["admin"]
     department_update(actor=admin, department=departments["EAST"], head=users["manager"])
@@ -145,7 +155,7 @@ def load_demo(*, customers: int = 200, seed: int = 2026, stdout: Any = None) -> 
             status=status,
             owner=owner,
             address=f"{city}市{rng.choice(['经济技术开发区', '高新区', '工业园区'])}"
-            f"{rng.choice(['创业路', '工业大道', '科技路', '长江路', '黄河路'])}{rng.randint(1, 300)}号",
+            f"{rng.choice(STREETS)}{rng.randint(1, 300)}号",
             phone=_landline(rng, area),
             website=f"https://www.{brand_py}{i}.com.cn",
             credit_code=_credit_code(rng, region_code),
@@ -154,12 +164,15 @@ def load_demo(*, customers: int = 200, seed: int = 2026, stdout: Any = None) -> 
         )
         if rejected:
             customer_review(
-                actor=manager, customer=customer, approve=False,
+                actor=manager,
+                customer=customer,
+                approve=False,
                 comment="信用代码与营业执照不符，请核对后重新提交。",
             )
         created += 1
         for position in range(rng.randint(1, 4)):
             person = _person(rng)
+            person_py = "".join(lazy_pinyin(person))
             contact_create(
                 actor=owner,
                 customer=customer,
@@ -168,8 +181,8 @@ def load_demo(*, customers: int = 200, seed: int = 2026, stdout: Any = None) -> 
                 job_title=rng.choice(titles),
                 department=rng.choice(data.DEPARTMENTS),
                 mobile=_mobile(rng),
-                email=f"{''.join(lazy_pinyin(person))}{rng.randint(1, 99)}@{rng.choice(data.EMAIL_DOMAINS)}",
-                wechat=f"wx_{''.join(lazy_pinyin(person))}{rng.randint(100, 999)}",
+                email=f"{person_py}{rng.randint(1, 99)}@{rng.choice(data.EMAIL_DOMAINS)}",
+                wechat=f"wx_{person_py}{rng.randint(100, 999)}",
                 birthday=None if rng.random() < 0.3 else _birthday(rng),
                 is_primary=position == 0,
             )
@@ -182,7 +195,9 @@ def _landline(rng: random.Random, area: str) -> str:
     """A landline that is valid for its area code (7 or 8 digits, depending on the city)."""
     for _attempt in range(50):
         digits = 8 if rng.random() < 0.8 else 7
-        number = f"{area}-{rng.randint(2, 8)}{rng.randint(10 ** (digits - 2), 10 ** (digits - 1) - 1)}"
+        number = (
+            f"{area}-{rng.randint(2, 8)}{rng.randint(10 ** (digits - 2), 10 ** (digits - 1) - 1)}"
+        )
         if phonenumbers.is_valid_number(phonenumbers.parse(number, "CN")):
             return number
     return ""

@@ -3,124 +3,392 @@
 import django.db.models.deletion
 import django.db.models.manager
 import django.utils.timezone
-import guanxi.common.validators
 from django.conf import settings
 from django.db import migrations, models
 
+import guanxi.common.validators
+
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('reference', '0001_initial'),
+        ("reference", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated at')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=200, verbose_name='name')),
-                ('short_name', models.CharField(blank=True, max_length=100, verbose_name='short name')),
-                ('status', models.CharField(choices=[('prospect', 'Prospect'), ('active', 'Active'), ('lost', 'Lost')], default='prospect', max_length=16, verbose_name='status')),
-                ('abc_class', models.CharField(blank=True, choices=[('', 'Not classified'), ('A', 'A'), ('B', 'B'), ('C', 'C')], default='', max_length=1, verbose_name='ABC class')),
-                ('address', models.CharField(blank=True, max_length=255, verbose_name='address')),
-                ('phone', models.CharField(blank=True, max_length=32, validators=[guanxi.common.validators.clean_phone], verbose_name='phone')),
-                ('website', models.URLField(blank=True, verbose_name='website')),
-                ('credit_code', models.CharField(blank=True, db_index=True, max_length=18, validators=[guanxi.common.validators.clean_credit_code], verbose_name='unified social credit code')),
-                ('tags', models.CharField(blank=True, max_length=255, verbose_name='tags')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('review_status', models.CharField(choices=[('pending', 'Pending review'), ('approved', 'Approved'), ('rejected', 'Rejected')], default='pending', max_length=16, verbose_name='review status')),
-                ('review_comment', models.TextField(blank=True, verbose_name='review comment')),
-                ('reviewed_at', models.DateTimeField(blank=True, null=True, verbose_name='reviewed at')),
-                ('deleted_at', models.DateTimeField(blank=True, null=True, verbose_name='deleted at')),
-                ('normalized_name', models.CharField(db_index=True, default='', editable=False, max_length=200)),
-                ('phone_normalized', models.CharField(db_index=True, default='', editable=False, max_length=32)),
-                ('name_pinyin', models.CharField(default='', editable=False, max_length=600)),
-                ('name_initials', models.CharField(default='', editable=False, max_length=200)),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.customercategory', verbose_name='category')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('deleted_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='deleted by')),
-                ('industry', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.industry', verbose_name='industry')),
-                ('level', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.customerlevel', verbose_name='level')),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='owned_customers', to=settings.AUTH_USER_MODEL, verbose_name='owner')),
-                ('region', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.region', verbose_name='region')),
-                ('reviewed_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='reviewed by')),
-                ('source', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.customersource', verbose_name='source')),
-                ('updated_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated at"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=200, verbose_name="name")),
+                (
+                    "short_name",
+                    models.CharField(blank=True, max_length=100, verbose_name="short name"),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("prospect", "Prospect"), ("active", "Active"), ("lost", "Lost")],
+                        default="prospect",
+                        max_length=16,
+                        verbose_name="status",
+                    ),
+                ),
+                (
+                    "abc_class",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "Not classified"), ("A", "A"), ("B", "B"), ("C", "C")],
+                        default="",
+                        max_length=1,
+                        verbose_name="ABC class",
+                    ),
+                ),
+                ("address", models.CharField(blank=True, max_length=255, verbose_name="address")),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=32,
+                        validators=[guanxi.common.validators.clean_phone],
+                        verbose_name="phone",
+                    ),
+                ),
+                ("website", models.URLField(blank=True, verbose_name="website")),
+                (
+                    "credit_code",
+                    models.CharField(
+                        blank=True,
+                        db_index=True,
+                        max_length=18,
+                        validators=[guanxi.common.validators.clean_credit_code],
+                        verbose_name="unified social credit code",
+                    ),
+                ),
+                ("tags", models.CharField(blank=True, max_length=255, verbose_name="tags")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "review_status",
+                    models.CharField(
+                        choices=[
+                            ("pending", "Pending review"),
+                            ("approved", "Approved"),
+                            ("rejected", "Rejected"),
+                        ],
+                        default="pending",
+                        max_length=16,
+                        verbose_name="review status",
+                    ),
+                ),
+                ("review_comment", models.TextField(blank=True, verbose_name="review comment")),
+                (
+                    "reviewed_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="reviewed at"),
+                ),
+                (
+                    "deleted_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="deleted at"),
+                ),
+                (
+                    "normalized_name",
+                    models.CharField(db_index=True, default="", editable=False, max_length=200),
+                ),
+                (
+                    "phone_normalized",
+                    models.CharField(db_index=True, default="", editable=False, max_length=32),
+                ),
+                ("name_pinyin", models.CharField(default="", editable=False, max_length=600)),
+                ("name_initials", models.CharField(default="", editable=False, max_length=200)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.customercategory",
+                        verbose_name="category",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "deleted_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="deleted by",
+                    ),
+                ),
+                (
+                    "industry",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.industry",
+                        verbose_name="industry",
+                    ),
+                ),
+                (
+                    "level",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.customerlevel",
+                        verbose_name="level",
+                    ),
+                ),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_customers",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="owner",
+                    ),
+                ),
+                (
+                    "region",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.region",
+                        verbose_name="region",
+                    ),
+                ),
+                (
+                    "reviewed_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="reviewed by",
+                    ),
+                ),
+                (
+                    "source",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.customersource",
+                        verbose_name="source",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer',
-                'verbose_name_plural': 'customers',
-                'ordering': ['-id'],
-                'base_manager_name': 'all_objects',
+                "verbose_name": "customer",
+                "verbose_name_plural": "customers",
+                "ordering": ["-id"],
+                "base_manager_name": "all_objects",
             },
             managers=[
-                ('objects', django.db.models.manager.Manager()),
-                ('all_objects', django.db.models.manager.Manager()),
+                ("objects", django.db.models.manager.Manager()),
+                ("all_objects", django.db.models.manager.Manager()),
             ],
         ),
         migrations.CreateModel(
-            name='Contact',
+            name="Contact",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated at')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('gender', models.CharField(blank=True, choices=[('', 'Not stated'), ('male', 'Male'), ('female', 'Female')], default='', max_length=8, verbose_name='gender')),
-                ('department', models.CharField(blank=True, max_length=100, verbose_name='department')),
-                ('mobile', models.CharField(blank=True, max_length=32, validators=[guanxi.common.validators.clean_phone], verbose_name='mobile')),
-                ('phone', models.CharField(blank=True, max_length=32, validators=[guanxi.common.validators.clean_phone], verbose_name='phone')),
-                ('email', models.EmailField(blank=True, max_length=254, verbose_name='email')),
-                ('wechat', models.CharField(blank=True, max_length=64, verbose_name='WeChat')),
-                ('birthday', models.DateField(blank=True, null=True, verbose_name='birthday')),
-                ('is_primary', models.BooleanField(default=False, verbose_name='primary contact')),
-                ('notes', models.TextField(blank=True, verbose_name='notes')),
-                ('mobile_normalized', models.CharField(db_index=True, default='', editable=False, max_length=32)),
-                ('name_pinyin', models.CharField(default='', editable=False, max_length=300)),
-                ('name_initials', models.CharField(default='', editable=False, max_length=100)),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('job_title', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='reference.jobtitle', verbose_name='job title')),
-                ('updated_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='contacts', to='customers.customer', verbose_name='customer')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated at"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "gender",
+                    models.CharField(
+                        blank=True,
+                        choices=[("", "Not stated"), ("male", "Male"), ("female", "Female")],
+                        default="",
+                        max_length=8,
+                        verbose_name="gender",
+                    ),
+                ),
+                (
+                    "department",
+                    models.CharField(blank=True, max_length=100, verbose_name="department"),
+                ),
+                (
+                    "mobile",
+                    models.CharField(
+                        blank=True,
+                        max_length=32,
+                        validators=[guanxi.common.validators.clean_phone],
+                        verbose_name="mobile",
+                    ),
+                ),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=32,
+                        validators=[guanxi.common.validators.clean_phone],
+                        verbose_name="phone",
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254, verbose_name="email")),
+                ("wechat", models.CharField(blank=True, max_length=64, verbose_name="WeChat")),
+                ("birthday", models.DateField(blank=True, null=True, verbose_name="birthday")),
+                ("is_primary", models.BooleanField(default=False, verbose_name="primary contact")),
+                ("notes", models.TextField(blank=True, verbose_name="notes")),
+                (
+                    "mobile_normalized",
+                    models.CharField(db_index=True, default="", editable=False, max_length=32),
+                ),
+                ("name_pinyin", models.CharField(default="", editable=False, max_length=300)),
+                ("name_initials", models.CharField(default="", editable=False, max_length=100)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "job_title",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="reference.jobtitle",
+                        verbose_name="job title",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="contacts",
+                        to="customers.customer",
+                        verbose_name="customer",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contact',
-                'verbose_name_plural': 'contacts',
-                'ordering': ['-is_primary', 'name', 'id'],
+                "verbose_name": "contact",
+                "verbose_name_plural": "contacts",
+                "ordering": ["-is_primary", "name", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['owner', '-id'], name='customer_owner_idx'),
+            model_name="customer",
+            index=models.Index(fields=["owner", "-id"], name="customer_owner_idx"),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['review_status', '-id'], name='customer_review_idx'),
+            model_name="customer",
+            index=models.Index(fields=["review_status", "-id"], name="customer_review_idx"),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['status', '-id'], name='customer_status_idx'),
+            model_name="customer",
+            index=models.Index(fields=["status", "-id"], name="customer_status_idx"),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['name'], name='customer_name_idx'),
+            model_name="customer",
+            index=models.Index(fields=["name"], name="customer_name_idx"),
         ),
         migrations.AddIndex(
-            model_name='customer',
-            index=models.Index(fields=['deleted_at'], name='customer_deleted_idx'),
+            model_name="customer",
+            index=models.Index(fields=["deleted_at"], name="customer_deleted_idx"),
         ),
         migrations.AddIndex(
-            model_name='contact',
-            index=models.Index(fields=['customer', '-is_primary', 'name'], name='contact_cust_idx'),
+            model_name="contact",
+            index=models.Index(fields=["customer", "-is_primary", "name"], name="contact_cust_idx"),
         ),
         migrations.AddConstraint(
-            model_name='contact',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_primary', True)), fields=('customer',), name='one_primary_contact'),
+            model_name="contact",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_primary", True)),
+                fields=("customer",),
+                name="one_primary_contact",
+            ),
         ),
     ]

@@ -8,7 +8,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -17,260 +16,775 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='ComplaintCategory',
+            name="ComplaintCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated at')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='sort order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('updated_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated at"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=100, verbose_name="English name"),
+                ),
+                ("sort_order", models.IntegerField(default=0, verbose_name="sort order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'complaint category',
-                'verbose_name_plural': 'complaint categories',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name": "complaint category",
+                "verbose_name_plural": "complaint categories",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CustomerCategory',
+            name="CustomerCategory",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated at')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='sort order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('updated_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated at"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=100, verbose_name="English name"),
+                ),
+                ("sort_order", models.IntegerField(default=0, verbose_name="sort order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer category',
-                'verbose_name_plural': 'customer categories',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name": "customer category",
+                "verbose_name_plural": "customer categories",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CustomerLevel',
+            name="CustomerLevel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated at')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='sort order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('updated_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated at"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=100, verbose_name="English name"),
+                ),
+                ("sort_order", models.IntegerField(default=0, verbose_name="sort order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer level',
-                'verbose_name_plural': 'customer levels',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name": "customer level",
+                "verbose_name_plural": "customer levels",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='CustomerSource',
+            name="CustomerSource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated at')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='sort order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('updated_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated at"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=100, verbose_name="English name"),
+                ),
+                ("sort_order", models.IntegerField(default=0, verbose_name="sort order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'customer source',
-                'verbose_name_plural': 'customer sources',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name": "customer source",
+                "verbose_name_plural": "customer sources",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Industry',
+            name="Industry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated at')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='sort order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('updated_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated at"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=100, verbose_name="English name"),
+                ),
+                ("sort_order", models.IntegerField(default=0, verbose_name="sort order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'industry',
-                'verbose_name_plural': 'industries',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name": "industry",
+                "verbose_name_plural": "industries",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='JobTitle',
+            name="JobTitle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated at')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='sort order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('updated_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated at"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=100, verbose_name="English name"),
+                ),
+                ("sort_order", models.IntegerField(default=0, verbose_name="sort order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'job title',
-                'verbose_name_plural': 'job titles',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name": "job title",
+                "verbose_name_plural": "job titles",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='LostReason',
+            name="LostReason",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated at')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='sort order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('updated_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated at"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=100, verbose_name="English name"),
+                ),
+                ("sort_order", models.IntegerField(default=0, verbose_name="sort order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'lost-deal reason',
-                'verbose_name_plural': 'lost-deal reasons',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name": "lost-deal reason",
+                "verbose_name_plural": "lost-deal reasons",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='OpportunityStage',
+            name="OpportunityStage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated at')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='sort order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('default_probability', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(100)], verbose_name='default win probability (%)')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('updated_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated at"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=100, verbose_name="English name"),
+                ),
+                ("sort_order", models.IntegerField(default=0, verbose_name="sort order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "default_probability",
+                    models.PositiveSmallIntegerField(
+                        default=0,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                        verbose_name="default win probability (%)",
+                    ),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'opportunity stage',
-                'verbose_name_plural': 'opportunity stages',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name": "opportunity stage",
+                "verbose_name_plural": "opportunity stages",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ProjectType',
+            name="ProjectType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated at')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='sort order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('updated_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated at"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=100, verbose_name="English name"),
+                ),
+                ("sort_order", models.IntegerField(default=0, verbose_name="sort order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'project type',
-                'verbose_name_plural': 'project types',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name": "project type",
+                "verbose_name_plural": "project types",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='Region',
+            name="Region",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated at')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='sort order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('path', models.CharField(db_index=True, default='', editable=False, max_length=255)),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='children', to='reference.region', verbose_name='parent region')),
-                ('updated_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated at"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=100, verbose_name="English name"),
+                ),
+                ("sort_order", models.IntegerField(default=0, verbose_name="sort order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "path",
+                    models.CharField(db_index=True, default="", editable=False, max_length=255),
+                ),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="children",
+                        to="reference.region",
+                        verbose_name="parent region",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'region',
-                'verbose_name_plural': 'regions',
-                'ordering': ['path'],
-                'abstract': False,
+                "verbose_name": "region",
+                "verbose_name_plural": "regions",
+                "ordering": ["path"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='ServiceRequestType',
+            name="ServiceRequestType",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated at')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='sort order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('phase', models.CharField(choices=[('pre_sale', 'Pre-sale'), ('in_sale', 'In-sale'), ('after_sale', 'After-sale')], default='after_sale', max_length=16, verbose_name='phase')),
-                ('is_complaint', models.BooleanField(default=False, verbose_name='is a complaint')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('updated_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated at"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=100, verbose_name="English name"),
+                ),
+                ("sort_order", models.IntegerField(default=0, verbose_name="sort order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "phase",
+                    models.CharField(
+                        choices=[
+                            ("pre_sale", "Pre-sale"),
+                            ("in_sale", "In-sale"),
+                            ("after_sale", "After-sale"),
+                        ],
+                        default="after_sale",
+                        max_length=16,
+                        verbose_name="phase",
+                    ),
+                ),
+                ("is_complaint", models.BooleanField(default=False, verbose_name="is a complaint")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'service request type',
-                'verbose_name_plural': 'service request types',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name": "service request type",
+                "verbose_name_plural": "service request types",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='WorkMethod',
+            name="WorkMethod",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='created at')),
-                ('updated_at', models.DateTimeField(default=django.utils.timezone.now, editable=False, verbose_name='updated at')),
-                ('code', models.CharField(max_length=32, unique=True, verbose_name='code')),
-                ('name', models.CharField(max_length=100, verbose_name='name')),
-                ('name_en', models.CharField(blank=True, max_length=100, verbose_name='English name')),
-                ('sort_order', models.IntegerField(default=0, verbose_name='sort order')),
-                ('is_active', models.BooleanField(default=True, verbose_name='active')),
-                ('created_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='created by')),
-                ('updated_by', models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='updated by')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="created at"
+                    ),
+                ),
+                (
+                    "updated_at",
+                    models.DateTimeField(
+                        default=django.utils.timezone.now, editable=False, verbose_name="updated at"
+                    ),
+                ),
+                ("code", models.CharField(max_length=32, unique=True, verbose_name="code")),
+                ("name", models.CharField(max_length=100, verbose_name="name")),
+                (
+                    "name_en",
+                    models.CharField(blank=True, max_length=100, verbose_name="English name"),
+                ),
+                ("sort_order", models.IntegerField(default=0, verbose_name="sort order")),
+                ("is_active", models.BooleanField(default=True, verbose_name="active")),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="created by",
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        editable=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="updated by",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'work method',
-                'verbose_name_plural': 'work methods',
-                'ordering': ['sort_order', 'code'],
-                'abstract': False,
+                "verbose_name": "work method",
+                "verbose_name_plural": "work methods",
+                "ordering": ["sort_order", "code"],
+                "abstract": False,
             },
         ),
     ]

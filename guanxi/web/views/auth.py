@@ -48,8 +48,11 @@ def login_view(request: HttpRequest) -> HttpResponse:
             until = timezone.localtime(result.locked_until)
             form.add_error(
                 None,
-                _("Too many failed attempts. Sign-in for this user from your address is locked "
-                  "until %(time)s.") % {"time": until.strftime("%H:%M")},
+                _(
+                    "Too many failed attempts. Sign-in for this user from your address is locked "
+                    "until %(time)s."
+                )
+                % {"time": until.strftime("%H:%M")},
             )
         else:
             form.add_error(None, _("Wrong username or password, or the account is deactivated."))

@@ -212,9 +212,7 @@ def customer_bin_view(request: HttpRequest) -> HttpResponse:
     require(request.user, Module.CUSTOMERS, Action.DELETE)
     page = paginate(request, selectors.customer_recycle_bin(reader=request.user))
     can_restore = scope_of(request.user, Module.CUSTOMERS) == Scope.ALL
-    return render(
-        request, "web/customers/bin.html", {"page_obj": page, "can_restore": can_restore}
-    )
+    return render(request, "web/customers/bin.html", {"page_obj": page, "can_restore": can_restore})
 
 
 @login_required

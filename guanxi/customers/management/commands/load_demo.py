@@ -6,7 +6,7 @@ has data (the run command calls it every time); without it, it refuses and says 
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guanxi.customers.demo.loader import PASSWORD, DEMO_USERS, demo_state, load_demo
+from guanxi.customers.demo.loader import DEMO_USERS, PASSWORD, demo_state, load_demo
 
 
 class Command(BaseCommand):
