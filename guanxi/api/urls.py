@@ -1,12 +1,12 @@
 from django.urls import path
-from drf_spectacular.renderers import OpenApiJsonRenderer, OpenApiJsonRenderer2
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from .views.accounts import DepartmentViewSet, RoleViewSet, UserViewSet
 from .views.auth import TokenView
 from .views.customers import ContactViewSet, CustomerViewSet
 from .views.reference import REFERENCE_VIEWSETS
+from .views.schema import SchemaView
 
 app_name = "api"
 
@@ -18,13 +18,6 @@ router.register("departments", DepartmentViewSet, basename="department")
 router.register("roles", RoleViewSet, basename="role")
 for slug, viewset in REFERENCE_VIEWSETS.items():
     router.register(slug, viewset, basename=slug)
-
-
-class SchemaView(SpectacularAPIView):
-    """The OpenAPI 3 document, always JSON (application/json unless the client asks for
-    application/vnd.oai.openapi+json)."""
-
-    renderer_classes = [OpenApiJsonRenderer2, OpenApiJsonRenderer]
 
 
 urlpatterns = [

@@ -158,8 +158,11 @@ def test_last_administrator_cannot_be_removed(org):
     assert org.users.admin.is_active and list(org.users.admin.roles.all()) == [admin_role]
     # someone who may edit users but not roles cannot hand out roles
     clerk_role = Role.objects.get(code="clerk")
-    role_update(actor=org.users.admin, role=clerk_role,
-                permissions=[*clerk_role.permissions, "users.change"])
+    role_update(
+        actor=org.users.admin,
+        role=clerk_role,
+        permissions=[*clerk_role.permissions, "users.change"],
+    )
     org.users.clerk.refresh_from_db()
     with pytest.raises(PermissionDenied):
         user_update(actor=org.users.clerk, user=org.users.sales1, roles=[admin_role])

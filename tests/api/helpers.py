@@ -1,7 +1,6 @@
 """Helpers shared by the API tests."""
 
 from guanxi.reference.models import Region
-from tests.factories import ContactFactory, CustomerFactory
 
 # Valid per GB 32100-2015 (check digit computed), and one with a wrong check digit.
 VALID_CREDIT_CODE = "91110000600037341L"
@@ -32,15 +31,3 @@ def collect_pages(client, url, params=None):
         if not body["next"]:
             return rows, pages
         response = client.get(body["next"])
-
-
-def make_customer(**fields):
-    """CustomerFactory needs `phone` given (its phone_normalized reads it)."""
-    fields.setdefault("phone", "")
-    return CustomerFactory(**fields)
-
-
-def make_contact(**fields):
-    """ContactFactory needs `mobile` given (its mobile_normalized reads it)."""
-    fields.setdefault("mobile", "")
-    return ContactFactory(**fields)

@@ -6,8 +6,9 @@ from django.contrib.contenttypes.models import ContentType
 
 from guanxi.common.models import AuditAction, AuditLog
 from guanxi.customers.models import Contact, Customer
+from tests.factories import ContactFactory, CustomerFactory
 
-from .helpers import collect_pages, ids, make_contact, make_customer
+from .helpers import collect_pages, ids
 
 URL = "/api/v1/contacts/"
 
@@ -15,8 +16,8 @@ URL = "/api/v1/contacts/"
 @pytest.fixture
 def customers(org):
     return {
-        "mine": make_customer(name="我的客户", owner=org.users.sales1),
-        "theirs": make_customer(name="别人的客户", owner=org.users.sales2),
+        "mine": CustomerFactory(name="我的客户", owner=org.users.sales1),
+        "theirs": CustomerFactory(name="别人的客户", owner=org.users.sales2),
     }
 
 
@@ -96,8 +97,8 @@ def test_invalid_contact_fields(org, api, customers, payload, field):
 
 
 def test_update_keeps_the_customer_and_moves_the_primary_flag(org, api, customers):
-    first = make_contact(customer=customers["mine"], name="甲", is_primary=True)
-    second = make_contact(customer=customers["mine"], name="乙")
+    first = ContactFactory(customer=customers["mine"], name="甲", is_primary=True)
+    second = ContactFactory(customer=customers["mine"], name="乙")
     client = api(org.users.sales1)
     response = client.patch(
         f"{URL}{second.pk}/", {"is_primary": True, "customer": customers["theirs"].pk}
@@ -122,8 +123,8 @@ def test_update_keeps_the_customer_and_moves_the_primary_flag(org, api, customer
 
 
 def test_delete_promotes_another_primary_contact(org, api, customers):
-    first = make_contact(customer=customers["mine"], name="甲", is_primary=True)
-    second = make_contact(customer=customers["mine"], name="乙")
+    first = ContactFactory(customer=customers["mine"], name="甲", is_primary=True)
+    second = ContactFactory(customer=customers["mine"], name="乙")
     assert api(org.users.sales1).delete(f"{URL}{first.pk}/").status_code == 204
     second.refresh_from_db()
     assert second.is_primary
@@ -131,7 +132,7 @@ def test_delete_promotes_another_primary_contact(org, api, customers):
 
 
 def test_contacts_of_a_deleted_customer_disappear(org, api, customers):
-    contact = make_contact(customer=customers["mine"])
+    contact = ContactFactory(customer=customers["mine"])
     assert (
         api(org.users.admin).delete(f"/api/v1/customers/{customers['mine'].pk}/").status_code == 204
     )
@@ -140,9 +141,9 @@ def test_contacts_of_a_deleted_customer_disappear(org, api, customers):
 
 
 def test_list_filters_by_customer_and_search(org, api, customers):
-    a = make_contact(customer=customers["mine"], name="赵敏", email="zhao@example.com")
-    b = make_contact(customer=customers["mine"], name="周芷若", mobile="13900001111")
-    c = make_contact(customer=customers["theirs"], name="赵灵儿")
+    a = ContactFactory(customer=customers["mine"], name="赵敏", email="zhao@example.com")
+    b = ContactFactory(customer=customers["mine"], name="周芷若", mobile="13900001111")
+    c = ContactFactory(customer=customers["theirs"], name="赵灵儿")
     admin = api(org.users.admin)
     assert set(ids(admin.get(URL, {"customer": customers["mine"].pk}))) == {a.pk, b.pk}
     assert set(ids(admin.get(URL, {"search": "赵"}))) == {a.pk, c.pk}
@@ -166,7 +167,7 @@ def test_bad_contact_list_parameters(org, api, params, field):
 @pytest.mark.parametrize("ordering", ["name", "-name", "id", "-id"])
 def test_contact_pages(org, api, customers, ordering):
     names = ["丙", "甲", "乙", "甲", "丁"]
-    contacts = [make_contact(customer=customers["mine"], name=n) for n in names]
+    contacts = [ContactFactory(customer=customers["mine"], name=n) for n in names]
     rows, pages = collect_pages(api(org.users.sales1), URL, {"page_size": 2, "ordering": ordering})
     assert pages == 3
     key = (lambda c: c.pk) if ordering.lstrip("-") == "id" else (lambda c: (c.name, c.pk))

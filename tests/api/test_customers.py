@@ -6,6 +6,7 @@ from django.contrib.contenttypes.models import ContentType
 
 from guanxi.common.models import AuditAction, AuditLog
 from guanxi.customers.models import Customer
+from tests.factories import CustomerFactory
 
 from .helpers import (
     BAD_CREDIT_CODE,
@@ -13,7 +14,6 @@ from .helpers import (
     VALID_CREDIT_CODE,
     collect_pages,
     ids,
-    make_customer,
 )
 
 URL = "/api/v1/customers/"
@@ -76,7 +76,7 @@ def test_manager_creates_an_approved_customer_for_a_team_member(org, api):
 
 
 def test_given_code_must_be_unique_even_against_the_recycle_bin(org, api):
-    deleted = make_customer(code="C-DELETED", owner=org.users.sales2)
+    deleted = CustomerFactory(code="C-DELETED", owner=org.users.sales2)
     Customer.objects.filter(pk=deleted.pk).update(deleted_at="2024-01-01T00:00:00Z")
     client = api(org.users.sales1)
     response = client.post(URL, {"name": "甲", "code": "C-DELETED"})
@@ -141,7 +141,7 @@ def test_a_field_error_response_shape_for_a_bad_credit_code(org, api):
 
 
 def test_duplicate_warning_then_confirmed_create(org, api):
-    existing = make_customer(name="上海华东汽配有限公司", owner=org.users.sales1)
+    existing = CustomerFactory(name="上海华东汽配有限公司", owner=org.users.sales1)
     client = api(org.users.sales1)
     before = Customer.all_objects.count()
 
@@ -159,7 +159,7 @@ def test_duplicate_warning_then_confirmed_create(org, api):
 
 
 def test_duplicates_outside_the_scope_are_counted_never_shown(org, api):
-    hidden = make_customer(
+    hidden = CustomerFactory(
         name="北方重工", credit_code=OTHER_VALID_CREDIT_CODE, owner=org.users.sales2
     )
     response = api(org.users.sales1).post(
@@ -177,7 +177,7 @@ def test_duplicates_outside_the_scope_are_counted_never_shown(org, api):
 
 
 def test_duplicate_by_phone(org, api):
-    existing = make_customer(name="电话相同", phone="13800138000", owner=org.users.sales1)
+    existing = CustomerFactory(name="电话相同", phone="13800138000", owner=org.users.sales1)
     response = api(org.users.sales1).post(URL, {"name": "完全不同", "phone": "+86 138-0013-8000"})
     assert response.status_code == 400
     assert [d["id"] for d in response.json()["duplicates"]] == [existing.pk]
@@ -187,7 +187,7 @@ def test_duplicate_by_phone(org, api):
 
 
 def test_retrieve_renders_every_field(org, refs, api):
-    customer = make_customer(
+    customer = CustomerFactory(
         name="详情客户", owner=org.users.sales1, region=refs.shanghai, abc_class="B"
     )
     body = api(org.users.sales1).get(detail(customer)).json()
@@ -202,7 +202,7 @@ def test_retrieve_renders_every_field(org, refs, api):
 
 
 def test_guessing_an_id_outside_the_scope_is_404_like_a_missing_one(org, api):
-    theirs = make_customer(owner=org.users.sales2)
+    theirs = CustomerFactory(owner=org.users.sales2)
     client = api(org.users.sales1)
     outside = client.get(detail(theirs))
     missing = client.get(f"{URL}99999999/")
@@ -212,7 +212,7 @@ def test_guessing_an_id_outside_the_scope_is_404_like_a_missing_one(org, api):
 
 
 def test_manager_sees_the_sub_department(org, api):
-    sub = make_customer(name="上海组客户", owner=org.users.sales1b)
+    sub = CustomerFactory(name="上海组客户", owner=org.users.sales1b)
     assert sub.pk in ids(api(org.users.manager).get(URL))
     assert api(org.users.manager).get(detail(sub)).status_code == 200
     assert api(org.users.manager2).get(detail(sub)).status_code == 404
@@ -220,7 +220,7 @@ def test_manager_sees_the_sub_department(org, api):
 
 
 def test_deleted_customers_leave_the_list(org, api):
-    customer = make_customer(owner=org.users.sales1)
+    customer = CustomerFactory(owner=org.users.sales1)
     admin = api(org.users.admin)
     assert admin.delete(detail(customer)).status_code == 204
     assert customer.pk not in ids(admin.get(URL))
@@ -235,15 +235,15 @@ def test_deleted_customers_leave_the_list(org, api):
 def catalogue(org, refs):
     users = org.users
     return {
-        "pudong": make_customer(
+        "pudong": CustomerFactory(
             name="浦东汽配", region=refs.pudong, category=refs.category, owner=users.sales1,
             status="active",
         ),
-        "shanghai": make_customer(
+        "shanghai": CustomerFactory(
             name="上海轴承", region=refs.shanghai, industry=refs.industry, owner=users.sales1b,
             review_status="pending",
         ),
-        "beijing": make_customer(
+        "beijing": CustomerFactory(
             name="北京齿轮", region=refs.beijing, level=refs.level, owner=users.sales2,
             phone="13912345678", credit_code=VALID_CREDIT_CODE, status="lost",
         ),
@@ -327,7 +327,7 @@ def test_bad_list_parameters_are_400(org, api, params, field):
 def test_keyset_pages_cover_every_row_once_in_order(org, api, ordering, key):
     # Equal names on purpose: the id keeps their order stable across pages.
     names = ["丙公司", "甲公司", "乙公司", "甲公司", "丁公司"]
-    customers = [make_customer(name=n, owner=org.users.sales1) for n in names]
+    customers = [CustomerFactory(name=n, owner=org.users.sales1) for n in names]
     rows, pages = collect_pages(api(org.users.sales1), URL, {"page_size": 2, "ordering": ordering})
     assert pages == 3
     got = [row["id"] for row in rows]
@@ -337,7 +337,7 @@ def test_keyset_pages_cover_every_row_once_in_order(org, api, ordering, key):
 
 
 def test_default_order_is_newest_first_and_pages_go_back(org, api):
-    customers = [make_customer(owner=org.users.sales1) for _ in range(5)]
+    customers = [CustomerFactory(owner=org.users.sales1) for _ in range(5)]
     client = api(org.users.sales1)
     first = client.get(URL, {"page_size": 2}).json()
     assert [r["id"] for r in first["results"]] == [customers[4].pk, customers[3].pk]
@@ -352,7 +352,7 @@ def test_default_order_is_newest_first_and_pages_go_back(org, api):
 
 
 def test_update_writes_history_with_field_changes(org, refs, api):
-    customer = make_customer(name="旧名称", owner=org.users.sales1, status="prospect")
+    customer = CustomerFactory(name="旧名称", owner=org.users.sales1, status="prospect")
     response = api(org.users.sales1).patch(
         detail(customer), {"name": "新名称", "status": "active", "region": refs.pudong.pk}
     )
@@ -375,7 +375,7 @@ def test_update_writes_history_with_field_changes(org, refs, api):
 
 
 def test_put_replaces_the_editable_fields(org, refs, api):
-    customer = make_customer(name="整体替换", owner=org.users.sales1, notes="旧备注")
+    customer = CustomerFactory(name="整体替换", owner=org.users.sales1, notes="旧备注")
     response = api(org.users.sales1).put(
         detail(customer), {"name": "整体替换后", "code": customer.code, "notes": ""}
     )
@@ -387,7 +387,7 @@ def test_put_replaces_the_editable_fields(org, refs, api):
 
 
 def test_update_validation_errors_change_nothing(org, api):
-    customer = make_customer(name="不变", owner=org.users.sales1)
+    customer = CustomerFactory(name="不变", owner=org.users.sales1)
     client = api(org.users.sales1)
     for payload, field in [
         ({"credit_code": BAD_CREDIT_CODE}, "credit_code"),
@@ -404,20 +404,20 @@ def test_update_validation_errors_change_nothing(org, api):
 
 
 def test_a_deactivated_entry_already_on_the_record_may_stay(org, refs, api):
-    customer = make_customer(owner=org.users.sales1, category=refs.inactive_category)
+    customer = CustomerFactory(owner=org.users.sales1, category=refs.inactive_category)
     client = api(org.users.sales1)
     response = client.patch(
         detail(customer), {"category": refs.inactive_category.pk, "notes": "备注"}
     )
     assert response.status_code == 200
-    other = make_customer(owner=org.users.sales1)
+    other = CustomerFactory(owner=org.users.sales1)
     response = client.patch(f"{URL}{other.pk}/", {"category": refs.inactive_category.pk})
     assert response.status_code == 400
     assert "category" in response.json()
 
 
 def test_rejected_customer_edited_by_its_author_goes_back_to_review(org, api):
-    customer = make_customer(owner=org.users.sales1, review_status="rejected")
+    customer = CustomerFactory(owner=org.users.sales1, review_status="rejected")
     response = api(org.users.sales1).patch(detail(customer), {"notes": "补充了资料"})
     assert response.json()["review_status"] == "pending"
 
@@ -458,7 +458,7 @@ def test_review_flow(org, api):
 
 
 def test_restore_from_the_recycle_bin(org, api):
-    customer = make_customer(owner=org.users.sales1)
+    customer = CustomerFactory(owner=org.users.sales1)
     admin = api(org.users.admin)
     restore_url = f"{detail(customer)}restore/"
     assert admin.post(restore_url).status_code == 404  # not in the bin

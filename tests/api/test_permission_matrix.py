@@ -10,8 +10,7 @@ as a record that does not exist.
 import pytest
 
 from guanxi.customers.models import Contact, Customer
-
-from .helpers import make_contact, make_customer
+from tests.factories import ContactFactory, CustomerFactory
 
 ROLES = ["admin", "manager", "sales1", "clerk", "researcher", "service", "exec"]
 OPERATIONS = ["list", "retrieve", "create", "update", "delete"]
@@ -90,13 +89,13 @@ CONTACTS = {
 @pytest.fixture
 def records(org):
     users = org.users
-    mine = make_customer(name="华东客户", owner=users.sales1)
-    theirs = make_customer(name="华北客户", owner=users.sales2)
+    mine = CustomerFactory(name="华东客户", owner=users.sales1)
+    theirs = CustomerFactory(name="华北客户", owner=users.sales2)
     return {
         "customers": {"in": mine, "out": theirs},
         "contacts": {
-            "in": make_contact(customer=mine, name="张三", is_primary=True),
-            "out": make_contact(customer=theirs, name="李四", is_primary=True),
+            "in": ContactFactory(customer=mine, name="张三", is_primary=True),
+            "out": ContactFactory(customer=theirs, name="李四", is_primary=True),
         },
         "owners": {"in": users.sales1, "out": users.sales2},
     }

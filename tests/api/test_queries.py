@@ -4,7 +4,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from .helpers import make_contact, make_customer
+from tests.factories import ContactFactory, CustomerFactory
 
 # token, roles, the department subtree (manager), the page; a region filter adds its lookup.
 MAX_QUERIES = 5
@@ -21,7 +21,7 @@ def count_queries(client, url, params):
 def test_customer_list_queries_do_not_grow_with_rows(org, refs, token_client, role):
     def add(n):
         for _ in range(n):
-            make_customer(
+            CustomerFactory(
                 owner=org.users.sales1, region=refs.pudong, category=refs.category,
                 industry=refs.industry, level=refs.level, source=refs.source,
                 created_by=org.users.sales1, updated_by=org.users.sales1,
@@ -39,11 +39,11 @@ def test_customer_list_queries_do_not_grow_with_rows(org, refs, token_client, ro
 
 @pytest.mark.parametrize("role", ["manager", "sales1", "admin"])
 def test_contact_list_queries_do_not_grow_with_rows(org, refs, token_client, role):
-    customers = [make_customer(owner=org.users.sales1) for _ in range(20)]
+    customers = [CustomerFactory(owner=org.users.sales1) for _ in range(20)]
 
     def add(batch):
         for customer in batch:
-            make_contact(customer=customer, job_title=refs.job_title)
+            ContactFactory(customer=customer, job_title=refs.job_title)
 
     client = token_client(getattr(org.users, role))
     add(customers[:3])

@@ -5,8 +5,9 @@ import pytest
 from guanxi.common.models import AuditAction, AuditLog
 from guanxi.reference.models import CustomerCategory, OpportunityStage, Region
 from guanxi.reference.registry import REFERENCE_LISTS
+from tests.factories import CustomerFactory
 
-from .helpers import collect_pages, ids, make_customer, make_region
+from .helpers import collect_pages, ids, make_region
 
 SLUGS = list(REFERENCE_LISTS)
 
@@ -80,7 +81,7 @@ def test_extra_fields_of_a_list(org, api):
 
 
 def test_an_entry_in_use_is_not_deleted(org, refs, api):
-    make_customer(owner=org.users.sales1, category=refs.category)
+    CustomerFactory(owner=org.users.sales1, category=refs.category)
     response = api(org.users.admin).delete(url("customer-categories", refs.category))
     assert response.status_code == 400
     assert response.json()["non_field_errors"]

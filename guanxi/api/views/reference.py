@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
@@ -14,31 +14,11 @@ from rest_framework.response import Response
 from guanxi.accounts.enums import Module
 from guanxi.reference.models import ReferenceEntry, Region
 from guanxi.reference.registry import REFERENCE_LISTS
+from guanxi.reference.selectors import reference_entries
 from guanxi.reference.services import reference_create, reference_delete, reference_update
 
 from ..serializers.reference import ReferenceListParams, RegionListParams, reference_serializer
 from .base import ApiViewSet
-
-
-def reference_entries(
-    model: type[ReferenceEntry],
-    *,
-    search: str = "",
-    active: bool | None = None,
-    parent: int | None = None,
-) -> QuerySet[ReferenceEntry]:
-    """Entries of one list (reference data is not scoped: everyone signed in reads it)."""
-    entries = model.objects.all()
-    search = search.strip()
-    if search:
-        entries = entries.filter(
-            Q(code__icontains=search) | Q(name__icontains=search) | Q(name_en__icontains=search)
-        )
-    if active is not None:
-        entries = entries.filter(is_active=active)
-    if parent is not None:
-        entries = entries.filter(parent_id=parent)
-    return entries
 
 
 class ReferenceViewSet(ApiViewSet):

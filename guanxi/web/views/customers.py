@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from guanxi.accounts.enums import Action, Module, Scope
@@ -36,11 +37,11 @@ def form_errors_from(form: Any, exc: ValidationError) -> None:
 
 
 SORTABLE = [
-    ("code", _("Code")),
-    ("name", _("Name")),
-    ("status", _("Status")),
-    ("owner", _("Owner")),
-    ("updated_at", _("Updated")),
+    ("code", gettext_lazy("Code")),
+    ("name", gettext_lazy("Name")),
+    ("status", gettext_lazy("Status")),
+    ("owner", gettext_lazy("Owner")),
+    ("updated_at", gettext_lazy("Updated")),
 ]
 
 
