@@ -237,3 +237,12 @@ def test_detail_tabs_query_count_does_not_grow(org, login):
             row.append(len(ctx.captured_queries))
         counts.append(row)
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize(("language", "header", "title"), [("en", "Code", "Customers"),
+                                                           ("zh-hans", "编码", "客户")])
+def test_list_is_in_the_readers_language(org, login, language, header, title):
+    body = login(org.users.sales1, language=language).get(reverse("web:customer_list"))
+    html = body.content.decode()
+    assert f">{header}" in html
+    assert f"<h1>{title}</h1>" in html
