@@ -239,8 +239,9 @@ def test_detail_tabs_query_count_does_not_grow(org, login):
     assert counts[0] == counts[1], counts
 
 
-@pytest.mark.parametrize(("language", "header", "title"), [("en", "Code", "Customers"),
-                                                           ("zh-hans", "编码", "客户")])
+@pytest.mark.parametrize(
+    ("language", "header", "title"), [("en", "Code", "Customers"), ("zh-hans", "编码", "客户")]
+)
 def test_list_is_in_the_readers_language(org, login, language, header, title):
     body = login(org.users.sales1, language=language).get(reverse("web:customer_list"))
     html = body.content.decode()
