@@ -7,7 +7,9 @@ from playwright.sync_api import expect
 
 from guanxi.customers.models import Customer
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+# serialized_rollback keeps the rows the data migrations made (roles, reference lists)
+# across the database flush between transactional tests.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 CREDIT_CODE = "91110000600037341L"
 
