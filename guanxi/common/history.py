@@ -141,3 +141,40 @@ def stamp(instance: models.Model, actor: Any, *, new: bool) -> None:
     if new:
         instance.created_at = now  # type: ignore[attr-defined]
         instance.created_by = actor  # type: ignore[attr-defined]
+
+
+def change_rows(entry: Any) -> list[dict[str, str]]:
+    """An audit entry's field changes with labels and values in the reader's language."""
+    model = entry.content_type.model_class() if entry.content_type_id else None
+    rows = []
+    for change in entry.changes or []:
+        if not isinstance(change, dict):
+            continue
+        name = str(change.get("field", ""))
+        old, new = str(change.get("old", "")), str(change.get("new", ""))
+        if model is not None:
+            rows.append(
+                {
+                    "field": field_label(model, name),
+                    "old": value_label(model, name, old),
+                    "new": value_label(model, name, new),
+                }
+            )
+        else:
+            rows.append({"field": name, "old": old, "new": new})
+    return rows
+
+
+def history_rows(entries: Any) -> list[dict[str, Any]]:
+    """Audit entries ready for a history table: the entry, what kind of record, its changes."""
+    rows = []
+    for entry in entries:
+        model = entry.content_type.model_class() if entry.content_type_id else None
+        rows.append(
+            {
+                "entry": entry,
+                "kind": model._meta.verbose_name if model is not None else "",
+                "changes": change_rows(entry),
+            }
+        )
+    return rows

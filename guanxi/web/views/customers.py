@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from guanxi.accounts.enums import Action, Module, Scope
 from guanxi.accounts.rules import can, scope_of
-from guanxi.common.history import field_label, value_label
+from guanxi.common.history import history_rows
 from guanxi.customers import selectors, services
 from guanxi.customers.enums import ReviewStatus
 
@@ -124,28 +124,6 @@ def customer_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _save_customer(request, customer)
 
 
-def _history_rows(entries: Any) -> list[dict[str, Any]]:
-    rows = []
-    for entry in entries:
-        model = entry.content_type.model_class() if entry.content_type_id else None
-        changes = [
-            {
-                "label": field_label(model, c["field"]) if model else c["field"],
-                "old": value_label(model, c["field"], c.get("old", "")) if model else c.get("old"),
-                "new": value_label(model, c["field"], c.get("new", "")) if model else c.get("new"),
-            }
-            for c in entry.changes
-        ]
-        rows.append(
-            {
-                "entry": entry,
-                "kind": model._meta.verbose_name if model else "",
-                "changes": changes,
-            }
-        )
-    return rows
-
-
 @login_required
 def customer_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.access_customer_by_id(reader=request.user, customer_id=pk)
@@ -158,7 +136,7 @@ def customer_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     elif tab == "history":
         page = paginate(request, selectors.customer_history(customer=customer), 20)
         context["page_obj"] = page
-        context["history_rows"] = _history_rows(page.object_list)
+        context["history_rows"] = history_rows(page.object_list)
     else:
         context["primary_contacts"] = list(
             selectors.contact_list(reader=request.user, customer_id=customer.pk)[:3]

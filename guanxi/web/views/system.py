@@ -38,7 +38,7 @@ from guanxi.accounts.services import (
     user_reset_password,
     user_update,
 )
-from guanxi.common.history import field_label, value_label
+from guanxi.common.history import history_rows
 from guanxi.common.models import AuditLog
 
 from ..forms_system import (
@@ -73,42 +73,6 @@ def safe_next(request: HttpRequest, default: str) -> str:
 def indent_class(depth: int) -> str:
     depth = min(max(depth, 0), MAX_INDENT)
     return f"tree-indent-{depth}" if depth else ""
-
-
-def change_rows(entry: AuditLog) -> list[dict[str, str]]:
-    """An audit entry's field changes with labels and values in the reader's language."""
-    model = entry.content_type.model_class() if entry.content_type_id else None
-    rows = []
-    for change in entry.changes or []:
-        if not isinstance(change, dict):
-            continue
-        name = str(change.get("field", ""))
-        old, new = str(change.get("old", "")), str(change.get("new", ""))
-        if model is not None:
-            rows.append(
-                {
-                    "field": field_label(model, name),
-                    "old": value_label(model, name, old),
-                    "new": value_label(model, name, new),
-                }
-            )
-        else:
-            rows.append({"field": name, "old": old, "new": new})
-    return rows
-
-
-def audit_rows(entries: Any) -> list[dict[str, Any]]:
-    rows = []
-    for entry in entries:
-        model = entry.content_type.model_class() if entry.content_type_id else None
-        rows.append(
-            {
-                "entry": entry,
-                "kind": model._meta.verbose_name if model is not None else "",
-                "changes": change_rows(entry),
-            }
-        )
-    return rows
 
 
 # --- users -------------------------------------------------------------------------------
@@ -182,7 +146,7 @@ def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "subject": subject,
             "page_obj": page_obj,
-            "history": audit_rows(page_obj.object_list),
+            "history": history_rows(page_obj.object_list),
         },
     )
 
@@ -409,5 +373,5 @@ def audit_list_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/system/audit_list.html",
-        {"form": form, "page_obj": page_obj, "rows": audit_rows(page_obj.object_list)},
+        {"form": form, "page_obj": page_obj, "rows": history_rows(page_obj.object_list)},
     )
