@@ -247,3 +247,12 @@ def test_list_is_in_the_readers_language(org, login, language, header, title):
     html = body.content.decode()
     assert f">{header}" in html
     assert f"<h1>{title}</h1>" in html
+
+
+def test_customer_status_and_person_name_read_right_in_chinese(org, login):
+    customer = CustomerFactory(owner=org.users.sales1, status="active")
+    ContactFactory(customer=customer)
+    client = login(org.users.sales1, language="zh-hans")
+    assert "现有客户" in client.get(reverse("web:customer_list")).content.decode()
+    contacts = client.get(reverse("web:contact_list")).content.decode()
+    assert ">姓名<" in contacts
