@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
@@ -17,6 +16,7 @@ from guanxi.accounts.enums import Module, Scope
 from guanxi.accounts.rules import scope_of
 from guanxi.accounts.services import department_subtree_ids
 from guanxi.common.models import AuditLog
+from guanxi.common.selectors import object_history
 from guanxi.common.text import normalize_name, normalize_phone
 from guanxi.reference.models import Region
 
@@ -165,14 +165,7 @@ def customer_duplicates(
 
 def customer_history(*, customer: Customer) -> QuerySet[AuditLog]:
     """Every change of the customer and of its contacts, newest first."""
-    ct = ContentType.objects.get_for_model(Customer)
-    return (
-        AuditLog.objects.filter(
-            Q(content_type=ct, object_id=customer.pk) | Q(parent_type=ct, parent_id=customer.pk)
-        )
-        .select_related("user", "content_type")
-        .order_by("-at", "-id")
-    )
+    return object_history(customer, with_children=True)
 
 
 # --- contacts ----------------------------------------------------------------------------

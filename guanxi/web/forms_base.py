@@ -10,9 +10,9 @@ class StyledFormMixin:
         super().__init__(*args, **kwargs)  # type: ignore[misc]
         for field in self.fields.values():  # type: ignore[attr-defined]
             widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.RadioSelect):
-                css = ""
-            elif isinstance(widget, forms.CheckboxInput):
+            if isinstance(
+                widget, forms.CheckboxInput | forms.CheckboxSelectMultiple | forms.RadioSelect
+            ):
                 css = "form-check-input"
             elif isinstance(widget, forms.Select | forms.SelectMultiple):
                 css = "form-select"

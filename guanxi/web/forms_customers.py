@@ -85,13 +85,10 @@ class CustomerForm(StyledModelForm):
             del self.fields["confirm_duplicates"]
 
     def clean_code(self) -> str:
-        code = (self.cleaned_data.get("code") or "").strip()
-        if code and Customer.all_objects.filter(code=code).exclude(pk=self.instance.pk).exists():
-            raise forms.ValidationError(_("Another customer already has this code."))
-        return code
+        return (self.cleaned_data.get("code") or "").strip()
 
     def validate_unique(self) -> None:
-        """Code uniqueness is checked above across the recycle bin too."""
+        """The service checks the code, across the recycle bin too."""
 
     def service_fields(self) -> dict[str, Any]:
         return {k: v for k, v in self.cleaned_data.items() if k != "confirm_duplicates"}

@@ -2,7 +2,7 @@
 
 The forms only parse input. Rules (unique codes, password strength, tree moves, entries in
 use) live in the services; their ValidationErrors are put next to the fields with
-`add_service_errors`.
+`guanxi.web.helpers.add_service_errors`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
@@ -21,36 +20,6 @@ from guanxi.reference.models import ReferenceEntry, Region
 from guanxi.reference.registry import extra_fields
 
 from .forms_base import StyledForm, StyledModelForm
-
-
-def add_service_errors(
-    form: forms.BaseForm,
-    exc: ValidationError,
-    *,
-    default_field: str | None = None,
-    field_map: dict[str, str] | None = None,
-) -> None:
-    """Show a service's ValidationError on the form: per field where the field exists,
-    otherwise on `default_field`, otherwise above the form."""
-    field_map = field_map or {}
-
-    def target(name: str | None) -> str | None:
-        name = field_map.get(name or "", name)
-        if name and name in form.fields:
-            return name
-        return default_field
-
-    if hasattr(exc, "error_dict"):
-        for name, messages in exc.message_dict.items():
-            form.add_error(target(None if name == "__all__" else name), messages)
-    else:
-        form.add_error(default_field, exc.messages)
-
-
-def _style_checkbox_group(field: forms.Field) -> None:
-    """The base form gives unknown widgets `form-control`; a checkbox group wants
-    `form-check-input` on each box."""
-    field.widget.attrs["class"] = "form-check-input"
 
 
 class DepartmentChoiceField(forms.ModelChoiceField):
@@ -102,7 +71,6 @@ class UserForm(StyledForm):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = Department.objects.order_by("path")
         self.fields["roles"].queryset = Role.objects.order_by("id")
-        _style_checkbox_group(self.fields["roles"])
 
     @classmethod
     def initial_for(cls, user: User) -> dict[str, Any]:

@@ -6,7 +6,6 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework.validators import UniqueValidator
 
 from guanxi.accounts.models import User
 from guanxi.customers.enums import CustomerStatus, ReviewStatus
@@ -33,8 +32,8 @@ class CustomerSerializer(serializers.ModelSerializer):
         required=False,
         allow_blank=True,
         help_text=_("Left empty, a code is given on creation (C000123)."),
-        # Codes stay unique across the recycle bin too.
-        validators=[UniqueValidator(queryset=Customer.all_objects.all())],
+        # Unique across the recycle bin too: customer_create/update check it (400 on "code").
+        validators=[],
     )
     region = ActiveEntryField(queryset=Region.objects.all(), required=False, allow_null=True)
     category = ActiveEntryField(

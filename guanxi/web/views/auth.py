@@ -7,8 +7,8 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,15 +18,7 @@ from guanxi.common.history import log_event
 from guanxi.common.models import AuditAction
 
 from ..forms import LoginForm, PasswordChangeForm
-
-
-def _safe_next(request: HttpRequest, default: str = "web:home") -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(target, {request.get_host()}):
-        return target
-    from django.urls import reverse
-
-    return reverse(default)
+from ..helpers import safe_next
 
 
 def login_view(request: HttpRequest) -> HttpResponse:
@@ -42,7 +34,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
         )
         if result.user is not None:
             login(request, result.user)
-            return redirect(_safe_next(request))
+            return redirect(safe_next(request, reverse("web:home")))
         if result.locked:
             status = 429
             until = timezone.localtime(result.locked_until)
@@ -97,7 +89,7 @@ def set_language_view(request: HttpRequest) -> HttpResponse:
         language = ""
     if request.user.is_authenticated and request.user.language != language:
         user_update(actor=request.user, user=request.user, language=language)
-    response = redirect(_safe_next(request))
+    response = redirect(safe_next(request, reverse("web:home")))
     if language:
         translation.activate(language)
         response.set_cookie("django_language", language, max_age=365 * 24 * 3600, samesite="Lax")

@@ -13,8 +13,8 @@ from guanxi.accounts.enums import Action, Module
 from guanxi.customers import selectors, services
 
 from ..forms_customers import ContactForm
+from ..helpers import add_service_errors, require
 from ..pagination import paginate
-from .customers import form_errors_from, require
 
 
 @login_required
@@ -53,7 +53,7 @@ def _save_contact(request: HttpRequest, customer, contact=None) -> HttpResponse:
                 )
                 messages.success(request, _("Contact “%s” saved.") % saved)
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect(reverse("web:customer_detail", args=[customer.pk]) + "?tab=contacts")
     return render(

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -19,22 +19,8 @@ from guanxi.customers import selectors, services
 from guanxi.customers.enums import ReviewStatus
 
 from ..forms_customers import CustomerFilterForm, CustomerForm, ReviewForm
+from ..helpers import add_service_errors, require
 from ..pagination import paginate
-
-
-def require(user: Any, module: str, action: str) -> None:
-    if not can(user, module, action):
-        raise PermissionDenied
-
-
-def form_errors_from(form: Any, exc: ValidationError) -> None:
-    """Put a service's ValidationError next to the form's fields."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
 
 SORTABLE = [
     ("code", gettext_lazy("Code")),
@@ -105,7 +91,7 @@ def _save_customer(request: HttpRequest, customer: Any = None) -> HttpResponse:
                 )
                 messages.success(request, _("Customer “%s” saved.") % saved)
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             return redirect("web:customer_detail", pk=saved.pk)
     return render(request, "web/customers/form.html", context)
@@ -168,7 +154,7 @@ def customer_review_view(request: HttpRequest, pk: int) -> HttpResponse:
                 comment=form.cleaned_data.get("comment", ""),
             )
         except ValidationError as exc:
-            form_errors_from(form, exc)
+            add_service_errors(form, exc)
         else:
             messages.success(request, _("Review saved."))
             return redirect("web:customer_detail", pk=customer.pk)

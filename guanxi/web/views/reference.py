@@ -30,9 +30,10 @@ from guanxi.reference.services import (
     reference_update,
 )
 
-from ..forms_system import add_service_errors, reference_form_class
+from ..forms_system import reference_form_class
+from ..helpers import add_service_errors, require, safe_next
 from ..pagination import paginate
-from .system import indent_class, require, safe_next
+from .system import indent_class
 
 
 def _model_for(slug: str) -> type[ReferenceEntry]:

@@ -6,25 +6,18 @@ next to the form fields (or into a message for one-button actions), never into a
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db.models import Count, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanxi.accounts.enums import Action, Module
-from guanxi.accounts.models import Department, Role, User
-from guanxi.accounts.rules import can
+from guanxi.accounts.models import Department, Role
 from guanxi.accounts.selectors import access_user_by_id, department_list, role_list, user_list
 from guanxi.accounts.services import (
     department_create,
@@ -39,7 +32,7 @@ from guanxi.accounts.services import (
     user_update,
 )
 from guanxi.common.history import history_rows
-from guanxi.common.models import AuditLog
+from guanxi.common.selectors import audit_entries, object_history
 
 from ..forms_system import (
     AuditFilterForm,
@@ -48,26 +41,11 @@ from ..forms_system import (
     RoleForm,
     UserCreateForm,
     UserForm,
-    add_service_errors,
 )
+from ..helpers import add_service_errors, require, safe_next
 from ..pagination import paginate
 
 MAX_INDENT = 4  # app.css has tree-indent-1 … tree-indent-4
-
-
-def require(user: Any, module: str, action: str) -> None:
-    if not can(user, module, action):
-        raise PermissionDenied
-
-
-def safe_next(request: HttpRequest, default: str) -> str:
-    """The `next` field when it points to this site, otherwise `default`."""
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if target and url_has_allowed_host_and_scheme(
-        target, {request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return default
 
 
 def indent_class(depth: int) -> str:
@@ -131,13 +109,7 @@ def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("web:user_edit", pk=subject.pk)
     else:
         form = UserForm(initial=UserForm.initial_for(subject))
-    history = (
-        AuditLog.objects.filter(
-            content_type=ContentType.objects.get_for_model(User), object_id=subject.pk
-        )
-        .select_related("user", "content_type")
-        .order_by("-at", "-id")
-    )
+    history = object_history(subject)
     page_obj = paginate(request, history, per_page=10)
     return render(
         request,
@@ -349,26 +321,16 @@ def role_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 # --- audit log ---------------------------------------------------------------------------
 
 
-def _day_start(day: Any) -> datetime:
-    return timezone.make_aware(datetime.combine(day, time.min))
-
-
 @login_required
 def audit_list_view(request: HttpRequest) -> HttpResponse:
     require(request.user, Module.AUDIT, Action.VIEW)
     form = AuditFilterForm(request.GET or None)
-    entries = AuditLog.objects.select_related("user", "content_type").order_by("-at", "-id")
+    filters = {}
     if form.is_bound:
         form.is_valid()  # invalid filters are shown as errors and ignored
-        data = form.cleaned_data
-        if data.get("action"):
-            entries = entries.filter(action=data["action"])
-        if data.get("username"):
-            entries = entries.filter(username=data["username"].strip())
-        if data.get("date_from"):
-            entries = entries.filter(at__gte=_day_start(data["date_from"]))
-        if data.get("date_to"):
-            entries = entries.filter(at__lt=_day_start(data["date_to"] + timedelta(days=1)))
+        names = ("action", "username", "date_from", "date_to")
+        filters = {k: form.cleaned_data[k] for k in names if form.cleaned_data.get(k)}
+    entries = audit_entries(**filters)
     page_obj = paginate(request, entries, per_page=50)
     return render(
         request,
