@@ -67,3 +67,75 @@ class ContactFactory(DjangoModelFactory):
     mobile_normalized = factory.LazyAttribute(lambda o: normalize_phone(o.mobile))
     name_pinyin = factory.LazyAttribute(lambda o: pinyin_full(o.name))
     name_initials = factory.LazyAttribute(lambda o: pinyin_initials(o.name))
+
+
+# --- sales -------------------------------------------------------------------------------
+
+
+def _stage():
+    from guanxi.reference.models import OpportunityStage
+
+    return OpportunityStage.objects.filter(is_active=True).order_by("sort_order", "code").first()
+
+
+class ProductFactory(DjangoModelFactory):
+    class Meta:
+        model = "sales.Product"
+
+    code = factory.Sequence(lambda n: f"P{n:05d}")
+    name = factory.Sequence(lambda n: f"刹车片{n}型")
+    unit = "件"
+    list_price = factory.Sequence(lambda n: f"{100 + n}.50")
+    name_pinyin = factory.LazyAttribute(lambda o: pinyin_full(o.name))
+    name_initials = factory.LazyAttribute(lambda o: pinyin_initials(o.name))
+
+
+class OpportunityFactory(DjangoModelFactory):
+    class Meta:
+        model = "sales.Opportunity"
+
+    customer = factory.SubFactory(CustomerFactory)
+    name = factory.Sequence(lambda n: f"生产线改造项目{n}")
+    stage = factory.LazyFunction(_stage)
+    amount = "50000.00"
+    probability = 10
+    owner = factory.LazyAttribute(lambda o: o.customer.owner)
+
+
+class TaskFactory(DjangoModelFactory):
+    class Meta:
+        model = "sales.Task"
+
+    customer = factory.SubFactory(CustomerFactory)
+    salesperson = factory.LazyAttribute(lambda o: o.customer.owner)
+    date = factory.LazyFunction(
+        lambda: __import__("django.utils.timezone").utils.timezone.localdate()
+    )
+    purpose = factory.Sequence(lambda n: f"拜访客户{n}")
+
+
+class ContractFactory(DjangoModelFactory):
+    """A contract row without lines (total 0); use the services to build real ones."""
+
+    class Meta:
+        model = "sales.Contract"
+
+    number = factory.Sequence(lambda n: f"TC-{n:06d}")
+    customer = factory.SubFactory(CustomerFactory)
+    owner = factory.LazyAttribute(lambda o: o.customer.owner)
+    created_by = factory.LazyAttribute(lambda o: o.owner)
+
+
+class SalesRecordFactory(DjangoModelFactory):
+    class Meta:
+        model = "sales.SalesRecord"
+
+    customer = factory.SubFactory(CustomerFactory)
+    product = factory.SubFactory(ProductFactory)
+    salesperson = factory.LazyAttribute(lambda o: o.customer.owner)
+    date = factory.LazyFunction(
+        lambda: __import__("django.utils.timezone").utils.timezone.localdate()
+    )
+    quantity = "1"
+    unit_price = "100.00"
+    amount = "100.00"

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "guanxi.accounts",
     "guanxi.reference",
     "guanxi.customers",
+    "guanxi.sales",
     "guanxi.web",
     "guanxi.api",
 ]

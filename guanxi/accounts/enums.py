@@ -21,6 +21,12 @@ class Module(models.TextChoices):
     DEPARTMENTS = "departments", _("Departments")
     ROLES = "roles", _("Roles")
     AUDIT = "audit", _("Audit log")
+    OPPORTUNITIES = "opportunities", _("Opportunities")
+    TASKS = "tasks", _("Tasks")
+    PRODUCTS = "products", _("Products")
+    CONTRACTS = "contracts", _("Contracts")
+    SALES_RECORDS = "sales_records", _("Sales records")
+    PAYMENTS = "payments", _("Payments")
 
 
 class Action(models.TextChoices):

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
+from django.utils.translation import gettext as _
+
 from .enums import SCOPE_RANK, Action, Scope, perm_code
 
 
@@ -64,3 +67,9 @@ def permission_codes(user: Any) -> set[str]:
 
 def is_all_scope(user: Any, module: str) -> bool:
     return scope_of(user, module) == Scope.ALL
+
+
+def require(user: Any, module: str, action: str) -> None:
+    """Refuse (PermissionDenied) unless the user's roles grant `module.action`."""
+    if not can(user, module, action):
+        raise PermissionDenied(_("You do not have permission to do this."))

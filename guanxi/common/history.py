@@ -110,9 +110,12 @@ def log_update(
 
 def field_label(model: type[models.Model], name: str) -> str:
     try:
-        return str(model._meta.get_field(name).verbose_name)
+        field = model._meta.get_field(name)
     except Exception:  # a field removed since the entry was written
         return name
+    if not field.concrete and field.related_model is not None:  # e.g. a contract's lines
+        return str(field.related_model._meta.verbose_name_plural)
+    return str(field.verbose_name)
 
 
 def value_label(model: type[models.Model], name: str, raw: str) -> str:

@@ -49,6 +49,10 @@ class AuditAction(models.TextChoices):
     PASSWORD_RESET = "password_reset", _("Password reset")
     EXPORT = "export", _("Exported")
     IMPORT = "import", _("Imported")
+    SUBMIT = "submit", _("Submitted")
+    APPROVE = "approve", _("Approved")
+    REJECT = "reject", _("Rejected")
+    TRANSITION = "transition", _("Status changed")
 
 
 class AuditLog(models.Model):

@@ -12,17 +12,15 @@ from typing import Any
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from guanxi.accounts.enums import Module, Scope
+from guanxi.accounts.enums import Module
 from guanxi.accounts.rules import scope_of
-from guanxi.accounts.services import department_subtree_ids
+from guanxi.accounts.scoping import NOTHING, owner_scope_q
 from guanxi.common.models import AuditLog
 from guanxi.common.selectors import object_history
 from guanxi.common.text import normalize_name, normalize_phone
 from guanxi.reference.models import Region
 
 from .models import Contact, Customer
-
-NOTHING = Q(pk__in=[])
 
 CUSTOMER_ORDERINGS = {
     "name",
@@ -44,15 +42,7 @@ CUSTOMER_FILTERS = ("region", "category", "industry", "level", "status", "owner"
 
 
 def customer_scope_q(reader: Any) -> Q:
-    scope = scope_of(reader, Module.CUSTOMERS)
-    if scope == Scope.ALL:
-        return Q()
-    if scope == Scope.DEPARTMENT:
-        departments = department_subtree_ids(reader.department)
-        return Q(owner=reader) | Q(owner__department_id__in=departments)
-    if scope == Scope.OWN:
-        return Q(owner=reader)
-    return NOTHING
+    return owner_scope_q(reader, Module.CUSTOMERS)
 
 
 def _search_q(search: str) -> Q:

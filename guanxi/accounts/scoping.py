@@ -1,0 +1,42 @@
+"""The one scope rule: a record belongs to an owner; a reader sees their own records, their
+department subtree's, or all of them, as their roles grant for that module."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import Q
+
+from .enums import Scope
+from .rules import scope_of
+from .services import department_subtree_ids
+
+NOTHING = Q(pk__in=[])
+
+
+def owner_scope_q(reader: Any, module: str, owner_field: str = "owner") -> Q:
+    """A filter for records of `module` whose `owner_field` (a user) the reader may see."""
+    scope = scope_of(reader, module)
+    if scope == Scope.ALL:
+        return Q()
+    if scope == Scope.DEPARTMENT:
+        departments = department_subtree_ids(reader.department)
+        return Q(**{owner_field: reader}) | Q(**{f"{owner_field}__department_id__in": departments})
+    if scope == Scope.OWN:
+        return Q(**{owner_field: reader})
+    return NOTHING
+
+
+def owner_in_scope(reader: Any, module: str, owner: Any) -> bool:
+    """Would a record owned by `owner` be visible to `reader` in `module`? (No query for
+    own/all scope.)"""
+    scope = scope_of(reader, module)
+    if scope == Scope.ALL:
+        return True
+    if owner is None or scope is None:
+        return False
+    if owner.pk == reader.pk:
+        return True
+    if scope == Scope.DEPARTMENT:
+        return owner.department_id in department_subtree_ids(reader.department)
+    return False

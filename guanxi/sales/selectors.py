@@ -1,0 +1,499 @@
+"""Reads of sales records, already limited to the reader's scope. A record outside it is not
+there: `access_*` raise Http404, lists simply leave it out.
+
+Scope follows the record's owner (opportunity and contract owner, task and sales-record
+salesperson, a payment's contract owner) through `owner_scope_q`, the rule customers use.
+Records of customers in the recycle bin are hidden with the customer.
+"""
+
+from __future__ import annotations
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Case, Count, DecimalField, F, Min, Q, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from guanxi.accounts.enums import Action, Module
+from guanxi.accounts.rules import can, scope_of
+from guanxi.accounts.scoping import NOTHING, owner_scope_q
+from guanxi.common.selectors import object_history
+
+from .enums import PAYABLE_STATUSES, ContractStatus, OpportunityStatus, TaskStatus
+from .models import (
+    Contract,
+    Opportunity,
+    Payment,
+    Product,
+    SalesRecord,
+    SalesSettings,
+    StageChange,
+    Task,
+)
+
+LIVE_CUSTOMER = Q(customer__deleted_at__isnull=True)
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _date_or_none(value: Any) -> datetime.date | None:
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _get_or_404(qs: QuerySet, pk: Any) -> Any:
+    pk = _int_or_none(pk)
+    obj = qs.filter(pk=pk).first() if pk is not None else None
+    if obj is None:
+        raise Http404
+    return obj
+
+
+def sales_settings() -> SalesSettings:
+    obj, _created = SalesSettings.objects.get_or_create(pk=1)
+    return obj
+
+
+# --- opportunities -----------------------------------------------------------------------
+
+
+def opportunity_scope_q(reader: Any) -> Q:
+    q = owner_scope_q(reader, Module.OPPORTUNITIES)
+    return NOTHING if q == NOTHING else q & LIVE_CUSTOMER
+
+
+OPPORTUNITY_ORDERINGS = {
+    "-id",
+    "id",
+    "name",
+    "-name",
+    "amount",
+    "-amount",
+    "expected_close_date",
+    "-expected_close_date",
+    "stage",
+    "-stage",
+    "-updated_at",
+}
+
+
+def opportunity_list(
+    *,
+    reader: Any,
+    search: str = "",
+    filters: dict[str, Any] | None = None,
+    ordering: str = "-id",
+) -> QuerySet[Opportunity]:
+    qs = Opportunity.objects.filter(opportunity_scope_q(reader)).select_related(
+        "customer", "stage", "owner", "project_type", "lost_reason"
+    )
+    search = search.strip()
+    if search:
+        qs = qs.filter(
+            Q(name__icontains=search)
+            | Q(customer__name__icontains=search)
+            | Q(competitors__icontains=search)
+        )
+    filters = filters or {}
+    for name in ("stage", "status", "owner", "customer", "project_type"):
+        value = filters.get(name)
+        if value not in (None, ""):
+            qs = qs.filter(**{name: value})
+    if filters.get("closing_from"):
+        qs = qs.filter(expected_close_date__gte=filters["closing_from"])
+    if filters.get("closing_to"):
+        qs = qs.filter(expected_close_date__lte=filters["closing_to"])
+    if ordering not in OPPORTUNITY_ORDERINGS:
+        ordering = "-id"
+    field = ordering.replace("stage", "stage__sort_order")
+    return qs.order_by(field, "-id") if ordering.lstrip("-") != "id" else qs.order_by(field)
+
+
+def access_opportunity_by_id(*, reader: Any, opportunity_id: Any) -> Opportunity:
+    qs = Opportunity.objects.filter(opportunity_scope_q(reader)).select_related(
+        "customer",
+        "stage",
+        "owner",
+        "project_type",
+        "source",
+        "lost_reason",
+        "created_by",
+        "updated_by",
+    )
+    return _get_or_404(qs, opportunity_id)
+
+
+def opportunity_board(*, reader: Any, filters: dict[str, Any] | None = None, per_stage: int = 50):
+    """Open opportunities by active stage: [(stage, count, amount, [opportunities…])].
+
+    One aggregate query for the column totals and one query per column, each capped."""
+    from guanxi.reference.models import OpportunityStage
+
+    base = opportunity_list(reader=reader, filters={**(filters or {}), "status": "open"})
+    stages = list(OpportunityStage.objects.filter(is_active=True).order_by("sort_order", "code"))
+    totals = {
+        row["stage"]: row
+        for row in base.order_by().values("stage").annotate(n=Count("id"), total=Sum("amount"))
+    }
+    columns = []
+    for stage in stages:
+        row = totals.get(stage.pk, {})
+        cards = list(base.filter(stage=stage).order_by("-amount", "-id")[:per_stage])
+        columns.append(
+            {
+                "stage": stage,
+                "count": row.get("n") or 0,
+                "amount": row.get("total") or Decimal("0"),
+                "cards": cards,
+            }
+        )
+    return columns
+
+
+def stage_history(*, opportunity: Opportunity) -> QuerySet[StageChange]:
+    return opportunity.stage_changes.select_related("from_stage", "to_stage", "changed_by")
+
+
+def opportunity_history(*, opportunity: Opportunity):
+    return object_history(opportunity)
+
+
+# --- tasks -------------------------------------------------------------------------------
+
+
+def task_scope_q(reader: Any) -> Q:
+    q = owner_scope_q(reader, Module.TASKS, "salesperson")
+    return NOTHING if q == NOTHING else q & LIVE_CUSTOMER
+
+
+TASK_PERIODS = ("today", "week", "overdue", "upcoming", "done")
+
+
+def task_list(
+    *,
+    reader: Any,
+    search: str = "",
+    filters: dict[str, Any] | None = None,
+    period: str = "",
+    mine: bool = False,
+    today: datetime.date | None = None,
+) -> QuerySet[Task]:
+    """Tasks in scope. `period`: today, week (Mon–Sun of this week), overdue (planned and
+    before today), upcoming (planned, today onwards) or done."""
+    today = today or timezone.localdate()
+    qs = Task.objects.filter(task_scope_q(reader)).select_related(
+        "customer", "opportunity", "salesperson", "work_method"
+    )
+    if mine:
+        qs = qs.filter(salesperson=reader)
+    search = search.strip()
+    if search:
+        qs = qs.filter(
+            Q(purpose__icontains=search)
+            | Q(customer__name__icontains=search)
+            | Q(location__icontains=search)
+            | Q(result__icontains=search)
+        )
+    filters = filters or {}
+    for name in ("customer", "opportunity", "salesperson", "status", "work_method"):
+        value = filters.get(name)
+        if value not in (None, ""):
+            qs = qs.filter(**{name: value})
+    ordering = ("date", "time", "id")
+    if period == "today":
+        qs = qs.filter(date=today)
+    elif period == "week":
+        monday = today - datetime.timedelta(days=today.weekday())
+        qs = qs.filter(date__gte=monday, date__lte=monday + datetime.timedelta(days=6))
+    elif period == "overdue":
+        qs = qs.filter(status=TaskStatus.PLANNED, date__lt=today)
+    elif period == "upcoming":
+        qs = qs.filter(status=TaskStatus.PLANNED, date__gte=today)
+    elif period == "done":
+        qs = qs.filter(status=TaskStatus.DONE)
+        ordering = ("-date", "-time", "-id")
+    else:
+        ordering = ("-date", "-time", "-id")
+    return qs.order_by(*ordering)
+
+
+def access_task_by_id(*, reader: Any, task_id: Any) -> Task:
+    qs = Task.objects.filter(task_scope_q(reader)).select_related(
+        "customer", "opportunity", "salesperson", "work_method", "created_by", "updated_by"
+    )
+    return _get_or_404(qs, task_id)
+
+
+# --- products ----------------------------------------------------------------------------
+
+
+def product_list(
+    *, reader: Any, search: str = "", active: bool | None = None, category: str = ""
+) -> QuerySet[Product]:
+    if not can(reader, Module.PRODUCTS, Action.VIEW):
+        return Product.objects.none()
+    qs = Product.objects.all()
+    if active is not None:
+        qs = qs.filter(is_active=active)
+    if category:
+        qs = qs.filter(category=category)
+    search = search.strip()
+    if search:
+        q = (
+            Q(code__icontains=search)
+            | Q(name__icontains=search)
+            | Q(specification__icontains=search)
+        )
+        if search.isascii() and search.isalpha():
+            letters = search.lower()
+            q |= Q(name_pinyin__contains=letters) | Q(name_initials__startswith=letters)
+        qs = qs.filter(q)
+    return qs.order_by("code")
+
+
+def access_product_by_id(*, reader: Any, product_id: Any) -> Product:
+    if not can(reader, Module.PRODUCTS, Action.VIEW):
+        raise Http404
+    return _get_or_404(Product.objects.select_related("created_by", "updated_by"), product_id)
+
+
+def product_categories() -> list[str]:
+    return list(
+        Product.objects.exclude(category="")
+        .order_by("category")
+        .values_list("category", flat=True)
+        .distinct()[:200]
+    )
+
+
+# --- contracts ---------------------------------------------------------------------------
+
+
+def contract_scope_q(reader: Any) -> Q:
+    q = owner_scope_q(reader, Module.CONTRACTS)
+    return NOTHING if q == NOTHING else q & LIVE_CUSTOMER
+
+
+CONTRACT_ORDERINGS = {
+    "-id",
+    "id",
+    "number",
+    "-number",
+    "total",
+    "-total",
+    "signed_on",
+    "-signed_on",
+}
+
+
+def contract_list(
+    *,
+    reader: Any,
+    search: str = "",
+    filters: dict[str, Any] | None = None,
+    ordering: str = "-id",
+) -> QuerySet[Contract]:
+    qs = Contract.objects.filter(contract_scope_q(reader)).select_related(
+        "customer", "owner", "approver"
+    )
+    search = search.strip()
+    if search:
+        qs = qs.filter(
+            Q(number__icontains=search)
+            | Q(title__icontains=search)
+            | Q(customer__name__icontains=search)
+        )
+    filters = filters or {}
+    for name in ("status", "owner", "customer", "opportunity"):
+        value = filters.get(name)
+        if value not in (None, ""):
+            qs = qs.filter(**{name: value})
+    if filters.get("signed_from"):
+        qs = qs.filter(signed_on__gte=filters["signed_from"])
+    if filters.get("signed_to"):
+        qs = qs.filter(signed_on__lte=filters["signed_to"])
+    if filters.get("outstanding"):
+        qs = qs.filter(status__in=PAYABLE_STATUSES, total__gt=F("paid"))
+    if ordering not in CONTRACT_ORDERINGS:
+        ordering = "-id"
+    return qs.order_by(ordering, "-id") if ordering.lstrip("-") != "id" else qs.order_by(ordering)
+
+
+def access_contract_by_id(*, reader: Any, contract_id: Any) -> Contract:
+    qs = Contract.objects.filter(contract_scope_q(reader)).select_related(
+        "customer",
+        "owner",
+        "owner__department",
+        "opportunity",
+        "approver",
+        "created_by",
+        "updated_by",
+    )
+    return _get_or_404(qs, contract_id)
+
+
+def contract_lines(*, contract: Contract):
+    return contract.lines.select_related("product").order_by("position", "id")
+
+
+def contract_decisions(*, contract: Contract):
+    return contract.decisions.select_related("approver").order_by("-decided_at", "-id")
+
+
+def approval_queue(*, reader: Any) -> QuerySet[Contract]:
+    """Contracts waiting for a decision the reader may take: pending, owned inside the
+    reader's scope, and neither owned nor entered by the reader."""
+    if not can(reader, Module.CONTRACTS, Action.APPROVE):
+        return Contract.objects.none()
+    return (
+        Contract.objects.filter(contract_scope_q(reader), status=ContractStatus.PENDING)
+        .exclude(owner=reader)
+        .exclude(created_by=reader)
+        .select_related("customer", "owner", "approver")
+        .order_by("submitted_at", "id")
+    )
+
+
+def contract_history(*, contract: Contract):
+    return object_history(contract, with_children=True)
+
+
+# --- sales records -----------------------------------------------------------------------
+
+
+def sales_record_scope_q(reader: Any) -> Q:
+    q = owner_scope_q(reader, Module.SALES_RECORDS, "salesperson")
+    return NOTHING if q == NOTHING else q & LIVE_CUSTOMER
+
+
+def sales_record_list(*, reader: Any, filters: dict[str, Any] | None = None) -> QuerySet:
+    qs = SalesRecord.objects.filter(sales_record_scope_q(reader)).select_related(
+        "customer", "product", "contract", "salesperson"
+    )
+    filters = filters or {}
+    for name in ("customer", "product", "salesperson", "contract"):
+        value = _int_or_none(filters.get(name))
+        if value is not None:
+            qs = qs.filter(**{name: value})
+    date_from, date_to = (
+        _date_or_none(filters.get("date_from")),
+        _date_or_none(filters.get("date_to")),
+    )
+    if date_from:
+        qs = qs.filter(date__gte=date_from)
+    if date_to:
+        qs = qs.filter(date__lte=date_to)
+    return qs.order_by("-date", "-id")
+
+
+def sales_record_totals(qs: QuerySet) -> dict[str, Any]:
+    return qs.order_by().aggregate(
+        quantity=Coalesce(Sum("quantity"), Value(Decimal("0")), output_field=DecimalField()),
+        amount=Coalesce(Sum("amount"), Value(Decimal("0")), output_field=DecimalField()),
+    )
+
+
+def access_sales_record_by_id(*, reader: Any, record_id: Any) -> SalesRecord:
+    qs = SalesRecord.objects.filter(sales_record_scope_q(reader)).select_related(
+        "customer", "product", "contract", "salesperson", "created_by", "updated_by"
+    )
+    return _get_or_404(qs, record_id)
+
+
+# --- payments ----------------------------------------------------------------------------
+
+
+def payment_scope_q(reader: Any) -> Q:
+    q = owner_scope_q(reader, Module.PAYMENTS, "contract__owner")
+    return NOTHING if q == NOTHING else q & Q(contract__customer__deleted_at__isnull=True)
+
+
+def payment_list(*, reader: Any, filters: dict[str, Any] | None = None) -> QuerySet[Payment]:
+    qs = Payment.objects.filter(payment_scope_q(reader)).select_related(
+        "contract", "contract__customer", "created_by"
+    )
+    filters = filters or {}
+    contract = _int_or_none(filters.get("contract"))
+    if contract is not None:
+        qs = qs.filter(contract=contract)
+    customer = _int_or_none(filters.get("customer"))
+    if customer is not None:
+        qs = qs.filter(contract__customer=customer)
+    date_from, date_to = (
+        _date_or_none(filters.get("date_from")),
+        _date_or_none(filters.get("date_to")),
+    )
+    if date_from:
+        qs = qs.filter(date__gte=date_from)
+    if date_to:
+        qs = qs.filter(date__lte=date_to)
+    return qs.order_by("-date", "-id")
+
+
+def access_payment_by_id(*, reader: Any, payment_id: Any) -> Payment:
+    qs = Payment.objects.filter(payment_scope_q(reader)).select_related(
+        "contract", "contract__customer", "created_by", "updated_by"
+    )
+    return _get_or_404(qs, payment_id)
+
+
+AGE_BUCKETS = ((0, 30), (31, 90), (91, 180), (181, 365), (366, None))
+
+
+def receivables(*, reader: Any, today: datetime.date | None = None, customer: Any = None):
+    """Outstanding amounts by customer, split by age (days since the contract was signed,
+    or entered when it has no signing date). One grouped query; the caller paginates."""
+    today = today or timezone.localdate()
+    if scope_of(reader, Module.PAYMENTS) is None:
+        return Contract.objects.none().values("customer")
+    qs = Contract.objects.filter(
+        contract_scope_q(reader),
+        owner_scope_q(reader, Module.PAYMENTS),
+        status__in=PAYABLE_STATUSES,
+        total__gt=F("paid"),
+    )
+    customer_id = _int_or_none(customer)
+    if customer_id is not None:
+        qs = qs.filter(customer=customer_id)
+    outstanding = F("total") - F("paid")
+    money = DecimalField(max_digits=16, decimal_places=2)
+    zero = Value(Decimal("0.00"), output_field=money)
+    buckets = {}
+    for low, high in AGE_BUCKETS:
+        newest = today - datetime.timedelta(days=low)
+        cond = Q(age_date__lte=newest)
+        if high is not None:
+            cond &= Q(age_date__gte=today - datetime.timedelta(days=high))
+        key = f"age_{low}_{high or 'plus'}"
+        buckets[key] = Sum(Case(When(cond, then=outstanding), default=zero, output_field=money))
+    return (
+        qs.annotate(age_date=Coalesce("signed_on", "created_at__date"))
+        .values("customer", "customer__name", "customer__code")
+        .annotate(
+            contracts=Count("id"),
+            outstanding=Sum(outstanding, output_field=money),
+            oldest=Min("age_date"),
+            **buckets,
+        )
+        .order_by("-outstanding", "customer")
+    )
+
+
+def open_opportunity_summary(*, reader: Any) -> dict[str, Any]:
+    return (
+        Opportunity.objects.filter(opportunity_scope_q(reader), status=OpportunityStatus.OPEN)
+        .order_by()
+        .aggregate(n=Count("id"), amount=Sum("amount"))
+    )

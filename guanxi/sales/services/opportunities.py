@@ -1,0 +1,199 @@
+"""Opportunities (销售机会): create, edit, move between stages, win or lose. Every change of
+stage or outcome writes a StageChange row (from, to, who, when)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from guanxi.accounts.enums import Action, Module
+from guanxi.accounts.rules import require
+from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
+from guanxi.common.models import AuditAction
+from guanxi.reference.models import OpportunityStage
+
+from ..enums import OpportunityStatus
+from ..models import Opportunity, StageChange
+from .common import assign, check_customer, check_owner
+
+FIELDS = {
+    "customer",
+    "name",
+    "project_type",
+    "stage",
+    "amount",
+    "probability",
+    "expected_close_date",
+    "source",
+    "competitors",
+    "owner",
+    "notes",
+}
+
+
+def _first_stage() -> OpportunityStage | None:
+    return OpportunityStage.objects.filter(is_active=True).order_by("sort_order", "code").first()
+
+
+def _record_change(opp: Opportunity, actor: Any, *, from_stage, from_status: str, now) -> None:
+    StageChange.objects.create(
+        opportunity=opp,
+        from_stage=from_stage,
+        to_stage=opp.stage,
+        from_status=from_status,
+        to_status=opp.status,
+        changed_by=actor if getattr(actor, "pk", None) else None,
+        changed_at=now,
+    )
+
+
+def _lock(opp: Opportunity) -> Opportunity:
+    return Opportunity.objects.select_for_update().get(pk=opp.pk)
+
+
+@transaction.atomic
+def opportunity_create(*, actor: Any, **fields: Any) -> Opportunity:
+    require(actor, Module.OPPORTUNITIES, Action.CREATE)
+    fields.setdefault("owner", actor)
+    if fields.get("stage") is None:
+        fields["stage"] = _first_stage()
+    if fields["stage"] is None:
+        raise ValidationError({"stage": _("Set up the opportunity stages first.")})
+    if fields.get("probability") in (None, ""):
+        fields["probability"] = fields["stage"].default_probability
+    opp = Opportunity()
+    assign(opp, fields, FIELDS)
+    opp.customer = check_customer(actor, opp.customer_id and opp.customer)
+    check_owner(actor, Module.OPPORTUNITIES, opp.owner)
+    if not opp.stage.is_active:
+        raise ValidationError({"stage": _("This stage is no longer in use.")})
+    now = timezone.now()
+    opp.stage_changed_at = now
+    stamp(opp, actor, new=True)
+    opp.full_clean()
+    opp.save()
+    _record_change(opp, actor, from_stage=None, from_status="", now=now)
+    log_create(user=actor, instance=opp, parent=opp.customer)
+    return opp
+
+
+@transaction.atomic
+def opportunity_update(*, actor: Any, opportunity: Opportunity, **fields: Any) -> Opportunity:
+    """Edit an opportunity. A new stage on an open opportunity is recorded as a stage change
+    and, unless a probability is given too, takes the stage's default probability."""
+    require(actor, Module.OPPORTUNITIES, Action.CHANGE)
+    opp = _lock(opportunity)
+    before = snapshot(opp)
+    old_stage, old_customer_id, old_owner_id = opp.stage, opp.customer_id, opp.owner_id
+    new_stage = fields.get("stage")
+    if new_stage is not None and new_stage.pk != old_stage.pk:
+        if not opp.is_open:
+            raise ValidationError(
+                {"stage": _("A closed opportunity no longer moves between stages.")}
+            )
+        if not new_stage.is_active:
+            raise ValidationError({"stage": _("This stage is no longer in use.")})
+        if fields.get("probability") in (None, "") or fields.get("probability") == opp.probability:
+            fields["probability"] = new_stage.default_probability
+    elif fields.get("probability") in (None, ""):
+        fields.pop("probability", None)
+    assign(opp, fields, FIELDS)
+    if opp.customer_id != old_customer_id:
+        opp.customer = check_customer(actor, opp.customer)
+    if opp.owner_id != old_owner_id:
+        check_owner(actor, Module.OPPORTUNITIES, opp.owner)
+    now = timezone.now()
+    stage_moved = opp.stage_id != old_stage.pk
+    if stage_moved:
+        opp.stage_changed_at = now
+    stamp(opp, actor, new=False)
+    opp.full_clean()
+    opp.save()
+    if stage_moved:
+        _record_change(opp, actor, from_stage=old_stage, from_status=opp.status, now=now)
+    log_update(user=actor, instance=opp, before=before, parent=opp.customer)
+    return opp
+
+
+def opportunity_move(*, actor: Any, opportunity: Opportunity, stage: OpportunityStage):
+    """Move an open opportunity to another stage (the pipeline board's drop)."""
+    return opportunity_update(actor=actor, opportunity=opportunity, stage=stage)
+
+
+@transaction.atomic
+def opportunity_win(*, actor: Any, opportunity: Opportunity, note: str = "") -> Opportunity:
+    require(actor, Module.OPPORTUNITIES, Action.CHANGE)
+    return _close(actor, opportunity, OpportunityStatus.WON, None, note)
+
+
+@transaction.atomic
+def opportunity_lose(
+    *, actor: Any, opportunity: Opportunity, reason: Any, note: str = ""
+) -> Opportunity:
+    require(actor, Module.OPPORTUNITIES, Action.CHANGE)
+    if reason is None:
+        raise ValidationError({"lost_reason": _("Say why the opportunity was lost.")})
+    if not reason.is_active:
+        raise ValidationError({"lost_reason": _("This reason is no longer in use.")})
+    return _close(actor, opportunity, OpportunityStatus.LOST, reason, note)
+
+
+def _close(actor: Any, opportunity: Opportunity, status: str, reason: Any, note: str):
+    opp = _lock(opportunity)
+    if not opp.is_open:
+        raise ValidationError(_("This opportunity is already closed."))
+    before = snapshot(opp)
+    now = timezone.now()
+    opp.status = status
+    opp.lost_reason = reason
+    opp.probability = 100 if status == OpportunityStatus.WON else 0
+    opp.closed_at = now
+    note = (note or "").strip()
+    if note:
+        opp.notes = f"{opp.notes}\n{note}".strip()
+    stamp(opp, actor, new=False)
+    opp.save()
+    _record_change(opp, actor, from_stage=opp.stage, from_status=OpportunityStatus.OPEN, now=now)
+    log_update(
+        user=actor, instance=opp, before=before, parent=opp.customer, action=AuditAction.TRANSITION
+    )
+    return opp
+
+
+@transaction.atomic
+def opportunity_reopen(*, actor: Any, opportunity: Opportunity) -> Opportunity:
+    """Take a closed opportunity back into the pipeline, at the stage it was closed in."""
+    require(actor, Module.OPPORTUNITIES, Action.CHANGE)
+    opp = _lock(opportunity)
+    if opp.is_open:
+        raise ValidationError(_("This opportunity is open already."))
+    if opp.contracts.exists():
+        raise ValidationError(_("A contract was made from this opportunity; it stays won."))
+    before = snapshot(opp)
+    old_status = opp.status
+    now = timezone.now()
+    opp.status, opp.lost_reason, opp.closed_at = OpportunityStatus.OPEN, None, None
+    opp.probability = opp.stage.default_probability
+    opp.stage_changed_at = now
+    stamp(opp, actor, new=False)
+    opp.save()
+    _record_change(opp, actor, from_stage=opp.stage, from_status=old_status, now=now)
+    log_update(
+        user=actor, instance=opp, before=before, parent=opp.customer, action=AuditAction.TRANSITION
+    )
+    return opp
+
+
+@transaction.atomic
+def opportunity_delete(*, actor: Any, opportunity: Opportunity) -> None:
+    require(actor, Module.OPPORTUNITIES, Action.DELETE)
+    opp = _lock(opportunity)
+    if opp.contracts.exists():
+        raise ValidationError(_("This opportunity has contracts; close it instead."))
+    log_event(action=AuditAction.DELETE, user=actor, instance=opp, parent=opp.customer)
+    opp.tasks.update(opportunity=None)
+    opp.delete()
