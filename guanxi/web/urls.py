@@ -1,5 +1,7 @@
 from django.urls import path
 
+from .urls_contracts import urlpatterns as contract_urlpatterns
+from .urls_sales import urlpatterns as sales_urlpatterns
 from .urls_system import urlpatterns as system_urlpatterns
 from .views import auth, contacts, customers, home
 
@@ -35,5 +37,7 @@ urlpatterns = [
     ),
     path("contacts/<int:pk>/edit/", contacts.contact_edit_view, name="contact_edit"),
     path("contacts/<int:pk>/delete/", contacts.contact_delete_view, name="contact_delete"),
+    *sales_urlpatterns,
+    *contract_urlpatterns,
     *system_urlpatterns,
 ]

@@ -1,0 +1,3 @@
+"""Pages: urls_contracts."""
+
+urlpatterns: list = []

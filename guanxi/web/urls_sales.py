@@ -1,0 +1,3 @@
+"""Pages: urls_sales."""
+
+urlpatterns: list = []
