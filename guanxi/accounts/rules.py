@@ -48,8 +48,9 @@ def _grants(user: Any) -> _Grants:
 
 
 def forget_grants(user: Any) -> None:
-    if hasattr(user, "_guanxi_grants"):
-        del user._guanxi_grants
+    for cached in ("_guanxi_grants", "_guanxi_subtree"):
+        if hasattr(user, cached):
+            delattr(user, cached)
 
 
 def can(user: Any, module: str, action: str) -> bool:

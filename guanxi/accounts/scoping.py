@@ -14,13 +14,23 @@ from .services import department_subtree_ids
 NOTHING = Q(pk__in=[])
 
 
+def reader_subtree_ids(reader: Any) -> list[int]:
+    """The reader's department and the departments below it, read once per request (cached
+    on the user object, which lives as long as the request)."""
+    cached = getattr(reader, "_guanxi_subtree", None)
+    if cached is None:
+        cached = department_subtree_ids(reader.department)
+        reader._guanxi_subtree = cached
+    return cached
+
+
 def owner_scope_q(reader: Any, module: str, owner_field: str = "owner") -> Q:
     """A filter for records of `module` whose `owner_field` (a user) the reader may see."""
     scope = scope_of(reader, module)
     if scope == Scope.ALL:
         return Q()
     if scope == Scope.DEPARTMENT:
-        departments = department_subtree_ids(reader.department)
+        departments = reader_subtree_ids(reader)
         return Q(**{owner_field: reader}) | Q(**{f"{owner_field}__department_id__in": departments})
     if scope == Scope.OWN:
         return Q(**{owner_field: reader})
@@ -38,5 +48,5 @@ def owner_in_scope(reader: Any, module: str, owner: Any) -> bool:
     if owner.pk == reader.pk:
         return True
     if scope == Scope.DEPARTMENT:
-        return owner.department_id in department_subtree_ids(reader.department)
+        return owner.department_id in reader_subtree_ids(reader)
     return False

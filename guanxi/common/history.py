@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
@@ -27,12 +28,21 @@ def _display(instance: models.Model, field: models.Field) -> str:
     if field.is_relation:
         if getattr(instance, field.attname) is None:
             return ""
-        return str(getattr(instance, field.name))
+        related = getattr(instance, field.name)
+        if hasattr(related, "name_en"):  # reference entries: one stable name, whatever the
+            return related.name  # language of the person who made the change
+        return str(related)
     value = getattr(instance, field.attname)
     if value is None:
         return ""
     if isinstance(value, bool):
         return "1" if value else "0"
+    if isinstance(field, models.DecimalField) and isinstance(value, Decimal) and value.is_finite():
+        # As the column stores it: "3" from a form and "3.000" from the database are one value.
+        try:
+            return str(value.quantize(Decimal(1).scaleb(-field.decimal_places)))
+        except InvalidOperation:
+            return str(value)
     return str(value)
 
 

@@ -7,7 +7,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
@@ -15,8 +16,9 @@ from django.views.decorators.http import require_POST
 from guanxi.accounts.enums import Action, Module, Scope
 from guanxi.accounts.rules import can, scope_of
 from guanxi.common.history import history_rows
-from guanxi.customers import selectors, services
+from guanxi.customers import selectors, services, timeline
 from guanxi.customers.enums import ReviewStatus
+from guanxi.sales import selectors as sales_selectors
 
 from ..forms_customers import CustomerFilterForm, CustomerForm, ReviewForm
 from ..helpers import add_service_errors, require
@@ -123,6 +125,8 @@ def customer_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
         page = paginate(request, selectors.customer_history(customer=customer), 20)
         context["page_obj"] = page
         context["history_rows"] = history_rows(page.object_list)
+    elif tab in SALES_TABS:
+        context.update(SALES_TABS[tab](request, customer))
     else:
         context["primary_contacts"] = list(
             selectors.contact_list(reader=request.user, customer_id=customer.pk)[:3]
@@ -132,6 +136,53 @@ def customer_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
     ):
         context["review_form"] = ReviewForm()
     return render(request, "web/customers/detail.html", context)
+
+
+def _opportunities_tab(request: HttpRequest, customer: Any) -> dict[str, Any]:
+    require(request.user, Module.OPPORTUNITIES, Action.VIEW)
+    qs = sales_selectors.opportunity_list(reader=request.user, filters={"customer": customer.pk})
+    return {"page_obj": paginate(request, qs, 20)}
+
+
+def _tasks_tab(request: HttpRequest, customer: Any) -> dict[str, Any]:
+    require(request.user, Module.TASKS, Action.VIEW)
+    qs = sales_selectors.task_list(reader=request.user, filters={"customer": customer.pk})
+    return {"page_obj": paginate(request, qs, 20), "today": timezone.localdate()}
+
+
+TIMELINE_LINKS = {
+    "task": "web:task_detail",
+    "opportunity": "web:opportunity_detail",
+    "stage_change": "web:opportunity_detail",
+    "contract": "web:contract_detail",
+    "payment": "web:contract_detail",
+}
+
+
+def _timeline_tab(request: HttpRequest, customer: Any) -> dict[str, Any]:
+    available = timeline.visible_kinds(reader=request.user, customer=customer)
+    chosen = [k for k in request.GET.getlist("kind") if k in available]
+    qs = timeline.customer_timeline(reader=request.user, customer=customer, kinds=chosen)
+    page = paginate(request, qs, 20)
+    rows = timeline.describe(page.object_list)
+    for row in rows:
+        try:
+            row["url"] = reverse(TIMELINE_LINKS[row["kind"]], args=[row["link"]])
+        except (KeyError, NoReverseMatch):
+            row["url"] = ""
+    return {
+        "page_obj": page,
+        "timeline_rows": rows,
+        "timeline_kinds": [(k, timeline.TIMELINE_KINDS[k].label) for k in available],
+        "chosen_kinds": chosen,
+    }
+
+
+SALES_TABS = {
+    "opportunities": _opportunities_tab,
+    "tasks": _tasks_tab,
+    "timeline": _timeline_tab,
+}
 
 
 @login_required

@@ -1,11 +1,14 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import NoReverseMatch, reverse
 
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can
 from guanxi.customers import selectors
 from guanxi.customers.enums import ReviewStatus
+from guanxi.sales import selectors as sales_selectors
+from guanxi.sales.enums import TaskStatus
 
 from ..pagination import CappedPaginator
 
@@ -29,4 +32,19 @@ def home_view(request: HttpRequest) -> HttpResponse:
                 visible.filter(review_status=ReviewStatus.PENDING), 1
             )
         context["recent"] = list(selectors.customer_list(reader=user, ordering="-updated_at")[:8])
+    if can(user, Module.TASKS, Action.VIEW):
+        due_today = sales_selectors.task_list(
+            reader=user, period="today", mine=True, filters={"status": TaskStatus.PLANNED}
+        )
+        context["tasks_today"] = CappedPaginator(due_today, 1)
+        context["tasks_today_first"] = list(due_today[:5])
+        context["tasks_overdue"] = CappedPaginator(
+            sales_selectors.task_list(reader=user, period="overdue", mine=True), 1
+        )
+    if can(user, Module.CONTRACTS, Action.APPROVE):
+        context["approvals_waiting"] = sales_selectors.approval_queue(reader=user).count()
+        try:
+            context["approval_queue_url"] = reverse("web:approval_queue")
+        except NoReverseMatch:
+            context["approval_queue_url"] = ""
     return render(request, "web/home.html", context)
