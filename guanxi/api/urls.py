@@ -6,6 +6,15 @@ from .views.accounts import DepartmentViewSet, RoleViewSet, UserViewSet
 from .views.auth import TokenView
 from .views.customers import ContactViewSet, CustomerViewSet
 from .views.reference import REFERENCE_VIEWSETS
+from .views.sales import (
+    ContractViewSet,
+    OpportunityViewSet,
+    PaymentViewSet,
+    ProductViewSet,
+    ReceivableViewSet,
+    SalesRecordViewSet,
+    TaskViewSet,
+)
 from .views.schema import SchemaView
 
 app_name = "api"
@@ -16,6 +25,13 @@ router.register("contacts", ContactViewSet, basename="contact")
 router.register("users", UserViewSet, basename="user")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("roles", RoleViewSet, basename="role")
+router.register("opportunities", OpportunityViewSet, basename="opportunity")
+router.register("tasks", TaskViewSet, basename="task")
+router.register("products", ProductViewSet, basename="product")
+router.register("contracts", ContractViewSet, basename="contract")
+router.register("sales-records", SalesRecordViewSet, basename="sales-record")
+router.register("payments", PaymentViewSet, basename="payment")
+router.register("receivables", ReceivableViewSet, basename="receivable")
 for slug, viewset in REFERENCE_VIEWSETS.items():
     router.register(slug, viewset, basename=slug)
 

@@ -1,5 +1,6 @@
 """The demo organisation: departments, the nine demo users, regions, ~200 customers with
-contacts. Everything goes through the services, so it carries history like real data."""
+contacts, then their sales (guanxi.sales.demo). Everything goes through the services, so it
+carries history like real data."""
 
 from __future__ import annotations
 
@@ -20,6 +21,7 @@ from guanxi.customers.models import Customer
 from guanxi.customers.services import contact_create, customer_create, customer_review
 from guanxi.reference import models as ref
 from guanxi.reference.services import regions_load
+from guanxi.sales.demo import load_sales_demo
 
 from . import data
 
@@ -139,9 +141,8 @@ def load_demo(*, customers: int = 200, seed: int = 2026, stdout: Any = None) -> 
         pending = i % 25 in (3, 11)
         rejected = i % 50 == 7
         author = owner if (pending or rejected) else manager
-        status = rng.choices(
-            [CustomerStatus.ACTIVE, CustomerStatus.PROSPECT, CustomerStatus.LOST], [55, 35, 10]
-        )[0]
+        # Prospects to begin with: the sales demo's contracts make customers active (现有).
+        status = rng.choices([CustomerStatus.PROSPECT, CustomerStatus.LOST], [90, 10])[0]
         brand_py = "".join(lazy_pinyin(brand))
         customer = customer_create(
             actor=author,
@@ -187,8 +188,9 @@ def load_demo(*, customers: int = 200, seed: int = 2026, stdout: Any = None) -> 
                 is_primary=position == 0,
             )
             contacts += 1
+    sales = load_sales_demo(seed=seed, users=users)
     log_event(action=AuditAction.IMPORT, user=admin, detail={"what": MARKER})
-    return {"users": len(users), "customers": created, "contacts": contacts}
+    return {"users": len(users), "customers": created, "contacts": contacts, **sales}
 
 
 def _landline(rng: random.Random, area: str) -> str:

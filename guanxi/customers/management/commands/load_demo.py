@@ -1,4 +1,4 @@
-"""manage.py load_demo [--if-empty] — the demo organisation, users and customers.
+"""manage.py load_demo [--if-empty] — the demo organisation, users, customers and sales.
 
 Loads only into an empty database. With --if-empty it is a no-op on a database that already
 has data (the run command calls it every time); without it, it refuses and says why.
@@ -35,5 +35,10 @@ class Command(BaseCommand):
                 f"Demo loaded: {result['users']} users, {result['customers']} customers, "
                 f"{result['contacts']} contacts. Every demo user's password is {PASSWORD}."
             )
+        )
+        self.stdout.write(
+            f"Sales: {result['products']} products, {result['opportunities']} opportunities, "
+            f"{result['tasks']} tasks, {result['contracts']} contracts, "
+            f"{result['sales_records']} sales records, {result['payments']} payments."
         )
         self.stdout.write("Logins: " + ", ".join(u[0] for u in DEMO_USERS))
