@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.common.models import StampedModel
@@ -151,6 +152,8 @@ class Opportunity(StampedModel):
         indexes = [
             models.Index(fields=["owner", "-id"], name="opp_owner_idx"),
             models.Index(fields=["status", "stage", "-id"], name="opp_status_stage_idx"),
+            models.Index(fields=["status", "stage", "-amount"], name="opp_board_idx"),
+            models.Index(fields=["status", "-amount"], name="opp_status_amount_idx"),
             models.Index(fields=["customer", "-id"], name="opp_customer_idx"),
         ]
 
@@ -294,6 +297,9 @@ class Product(StampedModel):
             models.Index(fields=["is_active", "code"], name="product_active_idx"),
             models.Index(fields=["name"], name="product_name_idx"),
         ]
+        constraints = [
+            models.UniqueConstraint(Lower("code"), name="product_code_ci_unique"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
@@ -351,6 +357,7 @@ class Contract(StampedModel):
         indexes = [
             models.Index(fields=["owner", "-id"], name="contract_owner_idx"),
             models.Index(fields=["status", "-id"], name="contract_status_idx"),
+            models.Index(fields=["status", "submitted_at"], name="contract_queue_idx"),
             models.Index(fields=["customer", "-id"], name="contract_customer_idx"),
         ]
         constraints = [

@@ -53,6 +53,25 @@ def _date_or_none(value: Any) -> datetime.date | None:
         return None
 
 
+def _id_or_none(value: Any) -> int | None:
+    """A filter value for a foreign key: a record or its id; anything else is no filter."""
+    return _int_or_none(getattr(value, "pk", value))
+
+
+def _filter_by(qs: QuerySet, filters: dict[str, Any], related=(), plain=()) -> QuerySet:
+    """Apply equality filters; a value that is not an id for a related field is ignored
+    rather than an error (lists never fail on a bad query string)."""
+    for name in related:
+        value = _id_or_none(filters.get(name))
+        if value is not None:
+            qs = qs.filter(**{name: value})
+    for name in plain:
+        value = filters.get(name)
+        if value not in (None, ""):
+            qs = qs.filter(**{name: str(value)})
+    return qs
+
+
 def _get_or_404(qs: QuerySet, pk: Any) -> Any:
     pk = _int_or_none(pk)
     obj = qs.filter(pk=pk).first() if pk is not None else None
@@ -107,14 +126,15 @@ def opportunity_list(
             | Q(competitors__icontains=search)
         )
     filters = filters or {}
-    for name in ("stage", "status", "owner", "customer", "project_type"):
-        value = filters.get(name)
-        if value not in (None, ""):
-            qs = qs.filter(**{name: value})
-    if filters.get("closing_from"):
-        qs = qs.filter(expected_close_date__gte=filters["closing_from"])
-    if filters.get("closing_to"):
-        qs = qs.filter(expected_close_date__lte=filters["closing_to"])
+    qs = _filter_by(
+        qs, filters, related=("stage", "owner", "customer", "project_type"), plain=("status",)
+    )
+    closing_from = _date_or_none(filters.get("closing_from"))
+    closing_to = _date_or_none(filters.get("closing_to"))
+    if closing_from:
+        qs = qs.filter(expected_close_date__gte=closing_from)
+    if closing_to:
+        qs = qs.filter(expected_close_date__lte=closing_to)
     if ordering not in OPPORTUNITY_ORDERINGS:
         ordering = "-id"
     field = ordering.replace("stage", "stage__sort_order")
@@ -207,10 +227,12 @@ def task_list(
             | Q(result__icontains=search)
         )
     filters = filters or {}
-    for name in ("customer", "opportunity", "salesperson", "status", "work_method"):
-        value = filters.get(name)
-        if value not in (None, ""):
-            qs = qs.filter(**{name: value})
+    qs = _filter_by(
+        qs,
+        filters,
+        related=("customer", "opportunity", "salesperson", "work_method"),
+        plain=("status",),
+    )
     ordering = ("date", "time", "id")
     if period == "today":
         qs = qs.filter(date=today)
@@ -316,14 +338,13 @@ def contract_list(
             | Q(customer__name__icontains=search)
         )
     filters = filters or {}
-    for name in ("status", "owner", "customer", "opportunity"):
-        value = filters.get(name)
-        if value not in (None, ""):
-            qs = qs.filter(**{name: value})
-    if filters.get("signed_from"):
-        qs = qs.filter(signed_on__gte=filters["signed_from"])
-    if filters.get("signed_to"):
-        qs = qs.filter(signed_on__lte=filters["signed_to"])
+    qs = _filter_by(qs, filters, related=("owner", "customer", "opportunity"), plain=("status",))
+    signed_from = _date_or_none(filters.get("signed_from"))
+    signed_to = _date_or_none(filters.get("signed_to"))
+    if signed_from:
+        qs = qs.filter(signed_on__gte=signed_from)
+    if signed_to:
+        qs = qs.filter(signed_on__lte=signed_to)
     if filters.get("outstanding"):
         qs = qs.filter(status__in=PAYABLE_STATUSES, total__gt=F("paid"))
     if ordering not in CONTRACT_ORDERINGS:

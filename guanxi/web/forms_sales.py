@@ -436,6 +436,11 @@ class ProductForm(StyledModelForm):
     def validate_unique(self) -> None:
         """The service checks the code."""
 
+    def _get_validation_exclusions(self) -> set[str]:
+        # The case-blind unique constraint on the code is the service's check, which puts
+        # its message on the field rather than above the form.
+        return {*super()._get_validation_exclusions(), "code"}
+
 
 class ProductFilterForm(StyledForm):
     q = forms.CharField(label=_("Search"), required=False)

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection
+from django.utils import translation
 
 from guanxi.customers.enums import CustomerStatus
 from guanxi.sales.enums import ContractStatus
@@ -606,7 +607,8 @@ def test_two_approvers_in_threads_exactly_one_wins(org):
         try:
             mine = Contract.objects.get(pk=contract.pk)  # each thread loads its own copy
             barrier.wait(timeout=10)
-            service(actor=actor, contract=mine, comment=name)
+            with translation.override("en"):  # a new thread starts in LANGUAGE_CODE
+                service(actor=actor, contract=mine, comment=name)
             outcomes[name] = "won"
         except ValidationError as exc:
             outcomes[name] = exc.messages[0]

@@ -11,8 +11,9 @@ on one contract at once exactly one succeeds and the other is told what happened
 
 from __future__ import annotations
 
+import datetime
 import re
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -51,7 +52,9 @@ from ..models import (
 from .common import assign, check_customer, check_owner
 
 CENT = Decimal("0.01")
+QUANTUM = Decimal("0.001")  # the quantity's smallest step
 MAX_MONEY = Decimal("99999999999999.99")  # 16 digits, 2 after the point
+MAX_QUANTITY = Decimal("99999999999.999")  # 14 digits, 3 after the point
 FIELDS = {"customer", "opportunity", "owner", "signed_on", "title", "notes"}
 
 # --- numbers -----------------------------------------------------------------------------
@@ -69,6 +72,12 @@ def validate_number_pattern(pattern: str) -> None:
     if "{" in leftover or "}" in leftover:
         raise ValidationError(
             {"contract_number_pattern": _("Only {year}, {month} and {seq:N} may be used.")}
+        )
+    # The numbers must fit the contract's number field, even with a long counter.
+    sample = render_number(pattern, 10**6 - 1, datetime.date(2000, 12, 1))
+    if len(sample) > Contract._meta.get_field("number").max_length:
+        raise ValidationError(
+            {"contract_number_pattern": _("The numbers this pattern makes would be too long.")}
         )
 
 
@@ -123,7 +132,12 @@ def _decimal(value: Any, field: str, index: int) -> Decimal:
 
 
 def line_amount(quantity: Decimal, unit_price: Decimal) -> Decimal:
-    return (quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
+    """quantity × unit price, rounded half-up to cents. Computed with enough precision that
+    the product is exact before the one rounding (the default 28 digits are not, for the
+    largest quantities and prices, and quantize() fails outright above them)."""
+    with localcontext() as ctx:
+        ctx.prec = 60
+        return (quantity * unit_price).quantize(CENT, rounding=ROUND_HALF_UP)
 
 
 def _build_lines(contract: Contract, lines: list[dict[str, Any]], keep: set[int]):
@@ -135,7 +149,10 @@ def _build_lines(contract: Contract, lines: list[dict[str, Any]], keep: set[int]
     for index, raw in enumerate(lines):
         product = raw.get("product")
         if product is not None and not isinstance(product, Product):
-            product = Product.objects.filter(pk=product).first()
+            try:
+                product = Product.objects.filter(pk=product).first()
+            except (TypeError, ValueError):  # not an id at all
+                product = None
         if product is None:
             raise ValidationError({"lines": _("Line %(n)s: choose a product.") % {"n": index + 1}})
         if not product.is_active and product.pk not in keep:
@@ -158,7 +175,10 @@ def _build_lines(contract: Contract, lines: list[dict[str, Any]], keep: set[int]
             raise ValidationError(
                 {"lines": _("Line %(n)s: the unit price cannot be negative.") % {"n": index + 1}}
             )
-        if quantity.as_tuple().exponent < -3 or unit_price.as_tuple().exponent < -2:
+        # Trailing zeros do not count ("1.500000" is 1.5).
+        if quantity.normalize().as_tuple().exponent < -3 or (
+            unit_price.normalize().as_tuple().exponent < -2
+        ):
             raise ValidationError(
                 {
                     "lines": _(
@@ -167,9 +187,13 @@ def _build_lines(contract: Contract, lines: list[dict[str, Any]], keep: set[int]
                     % {"n": index + 1}
                 }
             )
+        if quantity > MAX_QUANTITY or unit_price > MAX_MONEY:
+            raise ValidationError({"lines": _("The amounts are too large.")})
+        # Stored as the columns hold them, so the history compares like with like.
+        quantity, unit_price = quantity.quantize(QUANTUM), unit_price.quantize(CENT)
         amount = line_amount(quantity, unit_price)
         total += amount
-        if amount > MAX_MONEY or total > MAX_MONEY or quantity >= Decimal("10") ** 11:
+        if amount > MAX_MONEY or total > MAX_MONEY:
             raise ValidationError({"lines": _("The amounts are too large.")})
         built.append(
             ContractLine(
@@ -238,8 +262,16 @@ def contract_create(*, actor: Any, lines: list[dict[str, Any]] | None = None, **
     return contract
 
 
+@transaction.atomic
 def contract_from_opportunity(*, actor: Any, opportunity: Opportunity, **extra) -> Contract:
     """A draft contract for a won opportunity: its customer, the opportunity, its owner."""
+    # Read (and lock) the opportunity as it is now, not as the caller last saw it: a reopen at
+    # the same moment must not leave a contract on an open opportunity.
+    opportunity = (
+        Opportunity.objects.select_for_update(of=("self",))
+        .select_related("customer", "owner")
+        .get(pk=opportunity.pk)
+    )
     if opportunity.status != OpportunityStatus.WON:
         raise ValidationError(_("Only a won opportunity becomes a contract."))
     fields = {
@@ -247,13 +279,18 @@ def contract_from_opportunity(*, actor: Any, opportunity: Opportunity, **extra) 
         "opportunity": opportunity,
         "title": opportunity.name,
     }
+    owner = opportunity.owner
+    if owner.is_active and owner_in_scope(actor, Module.CONTRACTS, owner):
+        fields["owner"] = owner
     fields.update(extra)
     return contract_create(actor=actor, **fields)
 
 
 def _lock(contract: Contract) -> Contract:
+    # Lock only the contract row: PostgreSQL refuses FOR UPDATE on the nullable side of an
+    # outer join (the owner's department may be empty).
     return (
-        Contract.objects.select_for_update()
+        Contract.objects.select_for_update(of=("self",))
         .select_related("customer", "owner", "owner__department")
         .get(pk=contract.pk)
     )
@@ -334,11 +371,18 @@ def _transition(
 
 
 def approver_for(owner: Any) -> Any:
-    """The owner's department head; if the owner heads that department, the head above."""
+    """The owner's department head; if the owner heads that department, or it has no head
+    (or one who is deactivated or may not approve contracts), the head above. None when no
+    one up the tree qualifies: then only an approver over all departments can decide."""
     department = owner.department if owner is not None else None
     while department is not None:
         head = department.head
-        if head is not None and head.pk != owner.pk and head.is_active:
+        if (
+            head is not None
+            and head.pk != owner.pk
+            and head.is_active
+            and can(head, Module.CONTRACTS, Action.APPROVE)
+        ):
             return head
         department = department.parent
     return None
@@ -416,6 +460,8 @@ def _decide(actor: Any, contract: Contract, decision: str, comment: str) -> Cont
         raise PermissionDenied(_("Nobody approves their own contract."))
     if not may_decide(actor, contract):
         raise PermissionDenied(_("This contract is outside your department."))
+    if contract.status != ContractStatus.PENDING and contract.submitted_at is None:
+        raise ValidationError(_("This contract has not been submitted for approval."))
     before = snapshot(contract)
     new_status = (
         ContractStatus.APPROVED if decision == Decision.APPROVE else ContractStatus.REJECTED
@@ -492,7 +538,7 @@ def contract_start(*, actor: Any, contract: Contract) -> Contract:
         action=AuditAction.TRANSITION,
         detail={"sales_records": len(records)},
     )
-    refresh_customer_status(actor=actor, customer=contract.customer)
+    refresh_customer_status(actor=actor, customer=contract.customer, started=True)
     return contract
 
 
@@ -550,19 +596,17 @@ def contract_terminate(*, actor: Any, contract: Contract, comment: str = "") -> 
     return contract
 
 
-def refresh_customer_status(*, actor: Any, customer: Customer) -> None:
+def refresh_customer_status(*, actor: Any, customer: Customer, started: bool = False) -> None:
     """A customer with an executing or completed contract is active (现有); one without is a
-    prospect. A customer marked lost stays lost until a contract starts executing."""
+    prospect. A customer marked lost stays lost until a contract starts executing (`started`):
+    an old completed contract does not bring them back when another one ends."""
     customer = Customer.all_objects.select_for_update().get(pk=customer.pk)
+    if customer.status == CustomerStatus.LOST and not started:
+        return
     has_live = Contract.objects.filter(
         Q(customer=customer) & Q(status__in=ACTIVE_CUSTOMER_STATUSES)
     ).exists()
-    if has_live:
-        new = CustomerStatus.ACTIVE
-    elif customer.status == CustomerStatus.ACTIVE:
-        new = CustomerStatus.PROSPECT
-    else:
-        return
+    new = CustomerStatus.ACTIVE if has_live else CustomerStatus.PROSPECT
     if customer.status == new:
         return
     before = snapshot(customer)

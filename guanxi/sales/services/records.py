@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -13,13 +13,14 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import require
+from guanxi.accounts.scoping import owner_in_scope
 from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
 from guanxi.common.models import AuditAction
 
 from ..enums import PAYABLE_STATUSES
 from ..models import ZERO, Contract, Payment, SalesRecord, SalesSettings
 from .common import assign, check_customer, check_owner
-from .contracts import MAX_MONEY, line_amount, validate_number_pattern
+from .contracts import MAX_MONEY, MAX_QUANTITY, line_amount, validate_number_pattern
 
 RECORD_FIELDS = {
     "customer",
@@ -34,10 +35,24 @@ PAYMENT_FIELDS = {"date", "amount", "method", "note"}
 SETTINGS_FIELDS = {"contract_number_pattern", "approval_rule", "approval_threshold"}
 
 
+def _number(value: Any) -> Decimal | None:
+    """A finite Decimal, or None for anything else (full_clean then names the field)."""
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = value if isinstance(value, Decimal) else Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
 def _amount(record: SalesRecord) -> None:
-    if record.quantity is None or record.unit_price is None:
-        return
-    record.amount = line_amount(Decimal(record.quantity), Decimal(record.unit_price))
+    quantity, unit_price = _number(record.quantity), _number(record.unit_price)
+    if quantity is None or unit_price is None:
+        return  # full_clean reports the field that is not a number
+    if quantity > MAX_QUANTITY or unit_price > MAX_MONEY:
+        raise ValidationError({"quantity": _("The amounts are too large.")})
+    record.amount = line_amount(quantity, unit_price)
     if record.amount > MAX_MONEY:
         raise ValidationError({"quantity": _("The amounts are too large.")})
 
@@ -57,7 +72,7 @@ def sales_record_create(*, actor: Any, **fields: Any) -> SalesRecord:
         record.unit_price = record.product.list_price
     _amount(record)
     stamp(record, actor, new=True)
-    record.full_clean()
+    record.full_clean(exclude=["amount"])  # computed above, checked against MAX_MONEY
     record.save()
     log_create(user=actor, instance=record, parent=record.customer)
     return record
@@ -82,7 +97,7 @@ def sales_record_update(*, actor: Any, record: SalesRecord, **fields: Any) -> Sa
         check_owner(actor, Module.SALES_RECORDS, record.salesperson, field="salesperson")
     _amount(record)
     stamp(record, actor, new=False)
-    record.full_clean()
+    record.full_clean(exclude=["amount"])  # computed above, checked against MAX_MONEY
     record.save()
     log_update(user=actor, instance=record, before=before, parent=record.customer)
     return record
@@ -101,7 +116,20 @@ def sales_record_delete(*, actor: Any, record: SalesRecord) -> None:
 
 
 def _lock_contract(contract: Contract) -> Contract:
-    return Contract.objects.select_for_update().select_related("customer").get(pk=contract.pk)
+    return (
+        Contract.objects.select_for_update(of=("self",))
+        .select_related("customer", "owner")
+        .get(pk=contract.pk)
+    )
+
+
+def _check_contract_scope(actor: Any, contract: Contract) -> None:
+    """Money is recorded only against a contract the actor can see (payments follow the
+    contract's owner), never one of a customer in the recycle bin."""
+    if contract.customer.deleted_at is not None or not owner_in_scope(
+        actor, Module.PAYMENTS, contract.owner
+    ):
+        raise ValidationError({"contract": _("Choose a contract you can see.")})
 
 
 def _recompute_paid(contract: Contract) -> Decimal:
@@ -119,6 +147,7 @@ def payment_create(*, actor: Any, contract: Contract, **fields: Any) -> Payment:
     payments at once cannot together exceed the total."""
     require(actor, Module.PAYMENTS, Action.CREATE)
     contract = _lock_contract(contract)
+    _check_contract_scope(actor, contract)
     if contract.status not in PAYABLE_STATUSES:
         raise ValidationError(
             {
