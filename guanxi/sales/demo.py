@@ -742,10 +742,8 @@ class _Demo:
         return contract
 
     def sequence_key(self, day: datetime.date) -> str:
-        """The counter key `next_contract_number` uses for `day` (kept in step with it)."""
-        pattern = self.rules.contract_number_pattern
-        text = pattern.replace("{year}", f"{day.year:04d}").replace("{month}", f"{day.month:02d}")
-        return ("contract:" + cs.SEQ_TOKEN.sub("#", text))[:100]
+        """The counter key `next_contract_number` uses for `day`."""
+        return cs.contract_sequence_key(self.rules.contract_number_pattern, day)
 
     def _set_date(self, contract: Contract, name: str, day: datetime.date) -> None:
         """The service dated the transition today; date it (and its history entry) `day`."""

@@ -3,9 +3,18 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from guanxi.sales.services import contracts as cs
 from tests.factories import CustomerFactory, ProductFactory
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Service messages are checked in English, whatever test ran before in this process
+    (the default language is zh-hans)."""
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture

@@ -81,8 +81,18 @@ def validate_number_pattern(pattern: str) -> None:
         )
 
 
+def _fill_dates(pattern: str, when) -> str:
+    return pattern.replace("{year}", f"{when.year:04d}").replace("{month}", f"{when.month:02d}")
+
+
+def contract_sequence_key(pattern: str, when) -> str:
+    """The counter a contract numbered on `when` draws from: the pattern with its dates
+    filled in and the counter blanked, so it restarts whenever that text changes."""
+    return ("contract:" + SEQ_TOKEN.sub("#", _fill_dates(pattern, when)))[:100]
+
+
 def render_number(pattern: str, seq: int, when) -> str:
-    text = pattern.replace("{year}", f"{when.year:04d}").replace("{month}", f"{when.month:02d}")
+    text = _fill_dates(pattern, when)
     match = SEQ_TOKEN.search(text)
     width = int(match.group(1) or 1) if match else 1
     return SEQ_TOKEN.sub(f"{seq:0{width}d}", text, count=1)
@@ -94,11 +104,9 @@ def next_contract_number(when=None) -> str:
     counter changes (a new year with HT-{year}-{seq:05})."""
     when = when or timezone.localdate()
     pattern = SalesSettings.objects.get_or_create(pk=1)[0].contract_number_pattern
-    key = "contract:" + SEQ_TOKEN.sub(
-        "#", pattern.replace("{year}", f"{when.year:04d}").replace("{month}", f"{when.month:02d}")
-    )
+    key = contract_sequence_key(pattern, when)
     with transaction.atomic():
-        seq, _created = NumberSequence.objects.select_for_update().get_or_create(key=key[:100])
+        seq, _created = NumberSequence.objects.select_for_update().get_or_create(key=key)
         while True:
             seq.last += 1
             number = render_number(pattern, seq.last, when)
