@@ -51,7 +51,10 @@ INSTALLED_APPS = [
     "guanxi.accounts",
     "guanxi.reference",
     "guanxi.customers",
+    "guanxi.market",
     "guanxi.sales",
+    "guanxi.notifications",
+    "guanxi.service",
     "guanxi.web",
     "guanxi.api",
 ]

@@ -27,6 +27,11 @@ class Module(models.TextChoices):
     CONTRACTS = "contracts", _("Contracts")
     SALES_RECORDS = "sales_records", _("Sales records")
     PAYMENTS = "payments", _("Payments")
+    FEEDBACK = "feedback", _("Interaction feedback")
+    SERVICE_REQUESTS = "service_requests", _("Service requests")
+    CARE = "care", _("Customer care")
+    COMPETITORS = "competitors", _("Competitors")
+    NEWS = "news", _("Industry news")
 
 
 class Action(models.TextChoices):

@@ -50,3 +50,17 @@ def owner_in_scope(reader: Any, module: str, owner: Any) -> bool:
     if scope == Scope.DEPARTMENT:
         return owner.department_id in reader_subtree_ids(reader)
     return False
+
+
+def any_owner_scope_q(reader: Any, module: str, owner_fields: tuple[str, ...]) -> Q:
+    """Records with several people attached (a service request's assignee, its author and the
+    customer's owner): visible when the reader's scope covers any one of them."""
+    scope = scope_of(reader, module)
+    if scope == Scope.ALL:
+        return Q()
+    if scope is None:
+        return NOTHING
+    q = NOTHING
+    for name in owner_fields:
+        q |= owner_scope_q(reader, module, owner_field=name)
+    return q

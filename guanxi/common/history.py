@@ -88,8 +88,15 @@ def log_event(
     return entry
 
 
-def log_create(*, user: Any, instance: models.Model, parent: models.Model | None = None) -> None:
-    changes = diff({}, snapshot(instance))
+def log_create(
+    *,
+    user: Any,
+    instance: models.Model,
+    parent: models.Model | None = None,
+    extra_changes: list[dict[str, str]] | None = None,
+) -> None:
+    """`extra_changes`: what the snapshot cannot see (many-to-many sets), as diff rows."""
+    changes = diff({}, snapshot(instance)) + list(extra_changes or [])
     log_event(
         action=AuditAction.CREATE, user=user, instance=instance, changes=changes, parent=parent
     )
@@ -103,9 +110,10 @@ def log_update(
     parent: models.Model | None = None,
     action: str = AuditAction.UPDATE,
     detail: dict[str, Any] | None = None,
+    extra_changes: list[dict[str, str]] | None = None,
 ) -> list[dict[str, str]]:
     """Log the diff against `before`; nothing is logged when nothing changed."""
-    changes = diff(before, snapshot(instance))
+    changes = diff(before, snapshot(instance)) + list(extra_changes or [])
     if changes or detail:
         log_event(
             action=action,

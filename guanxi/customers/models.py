@@ -68,6 +68,8 @@ class Customer(StampedModel):
         choices=CustomerStatus.choices,
         default=CustomerStatus.PROSPECT,
     )
+    lost_at = models.DateTimeField(_("lost on"), null=True, blank=True, editable=False)
+    lost_reason = models.TextField(_("reason for loss"), blank=True)
     abc_class = models.CharField(
         _("ABC class"), max_length=1, choices=AbcClass.choices, blank=True, default=""
     )
@@ -136,6 +138,7 @@ class Customer(StampedModel):
         "deleted_by",
         "reviewed_at",
         "reviewed_by",
+        "lost_at",
     )
 
     class Meta:

@@ -18,7 +18,7 @@ from guanxi.common.history import log_create, log_event, log_update, snapshot, s
 from guanxi.common.models import AuditAction
 from guanxi.common.text import normalize_name, normalize_phone, pinyin_full, pinyin_initials
 
-from .enums import ReviewStatus
+from .enums import CustomerStatus, ReviewStatus
 from .models import Contact, Customer
 
 CUSTOMER_FIELDS = {
@@ -140,7 +140,7 @@ def customer_update(*, actor: Any, customer: Customer, **fields: Any) -> Custome
     _require(actor, Module.CUSTOMERS, Action.CHANGE)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     before = snapshot(customer)
-    old_owner_id = customer.owner_id
+    old_owner_id, before_status = customer.owner_id, customer.status
     _assign(customer, fields, CUSTOMER_FIELDS)
     if customer.owner_id != old_owner_id:
         _check_owner(actor, customer.owner)
@@ -148,6 +148,8 @@ def customer_update(*, actor: Any, customer: Customer, **fields: Any) -> Custome
     if not customer.code:
         raise ValidationError({"code": _("A customer needs a code.")})
     _check_code_free(customer)
+    if customer.status != before_status:
+        customer.lost_at = timezone.now() if customer.status == CustomerStatus.LOST else None
     if customer.review_status == ReviewStatus.REJECTED and not can(
         actor, Module.CUSTOMERS, Action.APPROVE
     ):
@@ -183,6 +185,29 @@ def customer_review(
         action=AuditAction.REVIEW,
         detail={"decision": customer.review_status, "comment": comment},
     )
+    return customer
+
+
+@transaction.atomic
+def customer_mark_lost(*, actor: Any, customer: Customer, reason: str) -> Customer:
+    """流失: the customer has stopped buying. The reason is required; the customer goes to the
+    lost list (for win-back) and becomes active again when a new contract starts executing."""
+    _require(actor, Module.CUSTOMERS, Action.CHANGE)
+    customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the customer was lost.")})
+    if customer.status == CustomerStatus.LOST:
+        raise ValidationError(_("This customer is already marked lost."))
+    before = snapshot(customer)
+    customer.status, customer.lost_reason, customer.lost_at = (
+        CustomerStatus.LOST,
+        reason,
+        timezone.now(),
+    )
+    stamp(customer, actor, new=False)
+    customer.save(update_fields=["status", "lost_reason", "lost_at", "updated_at", "updated_by"])
+    log_update(user=actor, instance=customer, before=before, action=AuditAction.TRANSITION)
     return customer
 
 

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
     Case,
     CharField,
@@ -25,6 +26,7 @@ from django.db.models import (
     Expression,
     F,
     IntegerField,
+    Q,
     QuerySet,
     TimeField,
     Value,
@@ -36,6 +38,7 @@ from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can
+from guanxi.common.models import AuditAction, AuditLog
 from guanxi.sales.enums import ContractStatus, OpportunityStatus, PaymentMethod, TaskStatus
 from guanxi.sales.models import Contract, Opportunity, Payment, StageChange, Task
 from guanxi.sales.selectors import (
@@ -45,6 +48,9 @@ from guanxi.sales.selectors import (
     task_scope_q,
 )
 
+from .models import Contact, Customer
+from .selectors import contact_scope_q
+
 TEXT = CharField()
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
@@ -53,6 +59,9 @@ COLUMNS = (
     *("kind", "ref", "link", "at", "day", "clock"),
     *("heading", "detail", "extra", "state", "money", "person"),
 )
+
+
+PREFIX = "tl_"
 
 
 def row(
@@ -94,7 +103,9 @@ def row(
         "money": col(money, MONEY),
         "person": col(person, TEXT),
     }
-    return columns
+    # Aliased with a prefix: a model may have a field of a column's name (AuditLog.at,
+    # CareAction.kind) and an annotation may not shadow a field. `describe` drops it.
+    return {f"{PREFIX}{name}": value for name, value in columns.items()}
 
 
 def day_start(field_name: str) -> Expression:
@@ -249,6 +260,49 @@ def _payment(reader: Any, customer: Any) -> QuerySet | None:
     )
 
 
+# --- the customer's own kinds --------------------------------------------------------------
+
+
+@register_kind("contact", _("Contact"))
+def _contact(reader: Any, customer: Any) -> QuerySet | None:
+    if not can(reader, Module.CONTACTS, Action.VIEW):
+        return None
+    return Contact.objects.filter(contact_scope_q(reader), customer=customer).values(
+        **row(
+            kind="contact",
+            link="customer_id",
+            at="created_at",
+            heading="name",
+            detail="department",
+            extra=reference_name("job_title"),
+            person=person_name("created_by"),
+        )
+    )
+
+
+@register_kind("change", _("Change"), AuditAction.choices)
+def _change(reader: Any, customer: Any) -> QuerySet | None:
+    """Changes to the customer record and its contacts (the other records' changes are their
+    own entries: a contract's approval, a request's resolution…)."""
+    customer_type = ContentType.objects.get_for_model(Customer, for_concrete_model=True)
+    contact_type = ContentType.objects.get_for_model(Contact, for_concrete_model=True)
+    own = Q(content_type=customer_type, object_id=customer.pk)
+    if can(reader, Module.CONTACTS, Action.VIEW):
+        own |= Q(parent_type=customer_type, parent_id=customer.pk, content_type=contact_type) & ~Q(
+            action=AuditAction.CREATE
+        )
+    return AuditLog.objects.filter(own).values(
+        **row(
+            kind="change",
+            link=Value(customer.pk, output_field=IntegerField()),
+            at="at",
+            heading="object_repr",
+            state="action",
+            person=Coalesce(NullIf(F("user__display_name"), Value("")), F("username")),
+        )
+    )
+
+
 # --- reading -----------------------------------------------------------------------------
 
 
@@ -271,13 +325,14 @@ def customer_timeline(*, reader: Any, customer: Any, kinds: Any = None) -> Query
         return Task.objects.none().values(**row(kind="task", at="created_at"))
     first, *rest = parts
     combined = first.union(*rest, all=True) if rest else first
-    return combined.order_by("-at", "kind", "-ref")
+    return combined.order_by(f"-{PREFIX}at", f"{PREFIX}kind", f"-{PREFIX}ref")
 
 
 def describe(entries: Any) -> list[dict[str, Any]]:
     """Rows of a page with labels for their kind and state (no queries)."""
     rows = []
-    for entry in entries:
+    for raw in entries:
+        entry = {name.removeprefix(PREFIX): value for name, value in raw.items()}
         key = entry["kind"]
         kind = TIMELINE_KINDS.get(key)
         states = kind.states if kind else {}

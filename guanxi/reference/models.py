@@ -128,3 +128,54 @@ class LostReason(ReferenceEntry):
     class Meta(ReferenceEntry.Meta):
         verbose_name = _("lost-deal reason")
         verbose_name_plural = _("lost-deal reasons")
+
+
+class Holiday(ReferenceEntry):
+    """A holiday customers get a greeting for (节日关怀). A holiday on the same day every year
+    leaves the year empty; one that moves (春节, 中秋节 follow the lunar calendar) is entered
+    once per year with its date."""
+
+    month = models.PositiveSmallIntegerField(
+        _("month"), validators=[MinValueValidator(1), MaxValueValidator(12)]
+    )
+    day = models.PositiveSmallIntegerField(
+        _("day"), validators=[MinValueValidator(1), MaxValueValidator(31)]
+    )
+    year = models.PositiveSmallIntegerField(
+        _("year"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text=_("Leave empty for a holiday on the same day every year."),
+    )
+
+    class Meta(ReferenceEntry.Meta):
+        verbose_name = _("holiday")
+        verbose_name_plural = _("holidays")
+
+    def clean(self) -> None:
+        import datetime
+
+        from django.core.exceptions import ValidationError
+
+        super().clean()
+        if self.month and self.day:
+            try:
+                # 2024 is a leap year: 29 February is a valid every-year date.
+                datetime.date(self.year or 2024, self.month, self.day)
+            except ValueError:
+                raise ValidationError({"day": _("There is no such day in that month.")}) from None
+
+    def occurrence(self, year: int):
+        """The holiday's date in `year`, or None (a dated holiday of another year; 29
+        February in a common year is kept on the 28th)."""
+        import datetime
+
+        if self.year and self.year != year:
+            return None
+        try:
+            return datetime.date(year, self.month, self.day)
+        except ValueError:
+            if self.month == 2 and self.day == 29:
+                return datetime.date(year, 2, 28)
+            return None

@@ -17,6 +17,7 @@ REFERENCE_LISTS: dict[str, type[m.ReferenceEntry]] = {
     "service-request-types": m.ServiceRequestType,
     "complaint-categories": m.ComplaintCategory,
     "lost-reasons": m.LostReason,
+    "holidays": m.Holiday,
 }
 
 

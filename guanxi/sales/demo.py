@@ -126,6 +126,94 @@ VEHICLE_PROJECTS = [
 PLANT_PROJECTS = ["{p}采购项目", "新厂房设备采购（{p}）", "{p}技改项目", "生产线升级改造（{p}）"]
 VEHICLE_RIVALS = ["博世", "采埃孚", "天合", "万向钱潮", "亚太股份", "法雷奥", "大陆"]
 PLANT_RIVALS = ["沈阳机床", "大连机床", "海天精工", "济南二机床", "合锻智能", "天锻"]
+# name: (website, products, strengths, weaknesses, price level vs ours)
+RIVAL_DETAILS = {
+    "博世": (
+        "https://www.bosch.com.cn",
+        "制动系统、转向系统、电子控制单元",
+        "品牌强，主机厂认可度高，研发投入大",
+        "价格高，小批量订单响应慢",
+        "high",
+    ),
+    "采埃孚": (
+        "https://www.zf.com/cn",
+        "变速箱、底盘模块、转向机",
+        "系统集成能力强，全球配套经验",
+        "交期长，售后网点少于本土企业",
+        "high",
+    ),
+    "天合": (
+        "",
+        "制动卡钳、安全气囊、转向系统",
+        "安全件技术积累深",
+        "本地化工程支持不足",
+        "high",
+    ),
+    "万向钱潮": (
+        "",
+        "万向节、轮毂单元、等速驱动轴",
+        "规模大，成本控制好，国内售后渠道广",
+        "高端车型配套经验少",
+        "similar",
+    ),
+    "亚太股份": (
+        "",
+        "制动总泵、盘式制动器、真空助力器",
+        "报价灵活，对自主品牌响应快",
+        "产品一致性偶有问题",
+        "low",
+    ),
+    "法雷奥": (
+        "https://www.valeo.com",
+        "离合器、照明、热管理",
+        "技术领先，外资主机厂认可",
+        "价格高，定制开发周期长",
+        "high",
+    ),
+    "大陆": (
+        "",
+        "制动系统、传感器、轮胎",
+        "电子制动与传感器技术强",
+        "商务条款强硬，账期短",
+        "high",
+    ),
+    "沈阳机床": (
+        "",
+        "数控车床、立式加工中心",
+        "产品线全，国企背景招标有优势",
+        "售后服务响应慢",
+        "similar",
+    ),
+    "大连机床": (
+        "",
+        "卧式加工中心、组合机床",
+        "大型专机经验丰富",
+        "交期不稳定",
+        "similar",
+    ),
+    "海天精工": (
+        "",
+        "龙门加工中心、数控机床",
+        "性价比高，交期快",
+        "高精度机型经验少",
+        "low",
+    ),
+    "济南二机床": (
+        "",
+        "大型冲压线、数控锻压设备",
+        "冲压线整线交付能力强",
+        "价格高，中小客户不重视",
+        "high",
+    ),
+    "合锻智能": (
+        "",
+        "液压机、伺服压力机",
+        "液压机技术成熟，价格有竞争力",
+        "自动化集成能力一般",
+        "low",
+    ),
+    "天锻": ("", "液压机、复合材料成型设备", "重型液压机经验丰富", "设计周期长", "similar"),
+}
 OPP_NOTES = [
     "",
     "",
@@ -241,6 +329,7 @@ class _Demo:
     def __init__(self, *, seed: int, users: dict[str, User]) -> None:
         self.rng = random.Random(seed * 7919 + 3)
         self.users = users
+        self.competitors: dict[str, Any] = {}
         self.today = timezone.localdate()
         self.last_day = self.today - DAY  # past events happen yesterday at the latest
         self.clock = _Clock()
@@ -329,6 +418,23 @@ class _Demo:
                         )
                     ]
                 )
+
+    def create_competitors(self) -> None:
+        from guanxi.market.services import competitor_create
+
+        researcher = self.users.get("researcher") or self.users["admin"]
+        for index, name in enumerate([*VEHICLE_RIVALS, *PLANT_RIVALS]):
+            website, products, strengths, weaknesses, price = RIVAL_DETAILS[name]
+            self.clock.at(self.moment(self.today - (900 - index * 3) * DAY, 10 * 60 + index))
+            self.competitors[name] = competitor_create(
+                actor=researcher,
+                name=name,
+                website=website,
+                products=products,
+                strengths=strengths,
+                weaknesses=weaknesses,
+                price_level=price,
+            )
 
     def pool(self, customer: Customer, *, retired_before: datetime.date | None = None) -> list:
         categories = CATEGORIES.get(customer.industry.code if customer.industry else "", VEHICLE)
@@ -441,7 +547,7 @@ class _Demo:
                 amount=amount * 1000,
                 expected_close_date=expected,
                 source=source,
-                competitors="、".join(competitors),
+                competitors=[self.competitors[n] for n in competitors],
                 notes=notes,
             )
 
@@ -1112,6 +1218,7 @@ def load_sales_demo(*, seed: int, users: dict[str, User]) -> dict[str, int]:
     demo = _Demo(seed=seed, users=users)
     customers = list(Customer.objects.select_related("owner", "industry").order_by("pk"))
     demo.create_products()
+    demo.create_competitors()
     demo.plan(customers)
     demo.backdate_organisation(customers)
     demo.run()

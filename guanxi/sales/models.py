@@ -118,7 +118,10 @@ class Opportunity(StampedModel):
         on_delete=models.PROTECT,
         related_name="+",
     )
-    competitors = models.CharField(_("competitors"), max_length=255, blank=True)
+    competitors = models.ManyToManyField(
+        "market.Competitor", verbose_name=_("competitors"), blank=True, related_name="opportunities"
+    )
+    competitor_notes = models.CharField(_("competitor notes"), max_length=255, blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("owner"),

@@ -12,7 +12,20 @@ import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Case, Count, DecimalField, F, Min, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.utils import timezone
@@ -123,7 +136,14 @@ def opportunity_list(
         qs = qs.filter(
             Q(name__icontains=search)
             | Q(customer__name__icontains=search)
-            | Q(competitors__icontains=search)
+            | Q(competitor_notes__icontains=search)
+            | Q(
+                Exists(
+                    Opportunity.competitors.through.objects.filter(
+                        opportunity_id=OuterRef("pk"), competitor__name__icontains=search
+                    )
+                )
+            )
         )
     filters = filters or {}
     qs = _filter_by(

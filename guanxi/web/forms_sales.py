@@ -180,10 +180,15 @@ class OpportunityForm(StyledModelForm):
             "expected_close_date",
             "source",
             "competitors",
+            "competitor_notes",
             "owner",
             "notes",
         ]
-        widgets = {"expected_close_date": DATE, "notes": forms.Textarea(attrs={"rows": 3})}
+        widgets = {
+            "expected_close_date": DATE,
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "competitors": forms.SelectMultiple(attrs={"size": 5}),
+        }
         help_texts = {"probability": _("Leave empty to take the stage's default.")}
 
     def __init__(self, *args: Any, reader: Any, **kwargs: Any):

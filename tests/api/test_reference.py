@@ -10,6 +10,8 @@ from tests.factories import CustomerFactory
 from .helpers import collect_pages, ids, make_region
 
 SLUGS = list(REFERENCE_LISTS)
+# Lists with required fields beyond code and name.
+REQUIRED_EXTRA = {"holidays": {"month": 6, "day": 1}}
 
 
 def url(slug, entry=None):
@@ -27,7 +29,7 @@ def test_every_list_reads_for_anyone_and_writes_for_reference_admins(org, api, s
         ).values_list("pk", flat=True)
     )
 
-    payload = {"code": "T-NEW", "name": "新条目"}
+    payload = {"code": "T-NEW", "name": "新条目", **REQUIRED_EXTRA.get(slug, {})}
     assert reader.post(url(slug), payload).status_code == 403
     assert api(org.users.manager).post(url(slug), payload).status_code == 403
     admin = api(org.users.admin)

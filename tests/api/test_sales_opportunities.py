@@ -51,7 +51,7 @@ def test_create_takes_the_first_stage_and_its_probability(org, api, stages):
             "name": "冲压线改造",
             "amount": "150000.50",
             "expected_close_date": "2030-06-30",
-            "competitors": "博世",
+            "competitor_notes": "博世",
             "status": "won",  # read-only: ignored
         },
     )
@@ -226,7 +226,7 @@ def test_opportunity_filters(org, api, stages):
     c1 = CustomerFactory(owner=org.users.sales1, name="宁波东海汽配")
     c2 = CustomerFactory(owner=org.users.sales1b, name="上海西湖机械")
     a = OpportunityFactory(customer=c1, name="冲压线", stage=stages[0])
-    b = OpportunityFactory(customer=c2, name="焊装线", stage=stages[1], competitors="博世")
+    b = OpportunityFactory(customer=c2, name="焊装线", stage=stages[1], competitor_notes="博世")
     won = OpportunityFactory(customer=c1, name="涂装线", stage=stages[1], status="won")
     client = api(org.users.manager)
     assert set(ids(client.get(URL))) == {a.pk, b.pk, won.pk}

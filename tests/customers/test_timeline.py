@@ -80,7 +80,9 @@ def test_all_kinds_newest_first_with_labels(org):
     moved = [r for r in by_kind["stage_change"] if r["state"] == "open"][0]
     assert (moved["detail"], moved["extra"]) == ("初步接触", "方案报价")
     with translation.override("en"):
-        rows = customer_timeline(reader=org.users.sales1, customer=customer, kinds=["stage_change"])
+        rows = describe(
+            customer_timeline(reader=org.users.sales1, customer=customer, kinds=["stage_change"])
+        )
         names = {(r["detail"], r["extra"]) for r in rows}
     assert ("Initial contact", "Proposal / quote") in names
     assert by_kind["opportunity"][0]["person"] == str(org.users.sales1)
@@ -95,7 +97,9 @@ def test_kinds_filter_and_reopen_label(org):
     )
     assert {r["kind"] for r in rows} == {"stage_change"}
     assert rows[0]["state"] == "reopened"
-    assert list(customer_timeline(reader=org.users.sales1, customer=customer, kinds=["nope"]))
+    assert list(
+        describe(customer_timeline(reader=org.users.sales1, customer=customer, kinds=["nope"]))
+    )
 
 
 def test_each_kind_follows_its_modules_scope(org):
@@ -104,16 +108,33 @@ def test_each_kind_follows_its_modules_scope(org):
     # sales2's own task on the same customer: sales1 must not see it, the manager of the
     # east department does not either (north), the admin does.
     TaskFactory(customer=customer, salesperson=org.users.sales2, purpose="北方拜访")
-    sales1 = [r["heading"] for r in customer_timeline(reader=org.users.sales1, customer=customer)]
+    sales1 = [
+        r["heading"]
+        for r in describe(customer_timeline(reader=org.users.sales1, customer=customer))
+    ]
     assert "北方拜访" not in sales1
-    manager = [r["heading"] for r in customer_timeline(reader=org.users.manager, customer=customer)]
+    manager = [
+        r["heading"]
+        for r in describe(customer_timeline(reader=org.users.manager, customer=customer))
+    ]
     assert "北方拜访" not in manager and "技术交流" in manager
-    admin = [r["heading"] for r in customer_timeline(reader=org.users.admin, customer=customer)]
+    admin = [
+        r["heading"] for r in describe(customer_timeline(reader=org.users.admin, customer=customer))
+    ]
     assert "北方拜访" in admin
     # The service role sees contracts only (and no payments, tasks, opportunities).
-    service = {r["kind"] for r in customer_timeline(reader=org.users.service, customer=customer)}
+    service = {
+        r["kind"] for r in describe(customer_timeline(reader=org.users.service, customer=customer))
+    }
     assert service == {"contract"}
-    assert visible_kinds(reader=org.users.service, customer=customer) == ["contract"]
+    assert visible_kinds(reader=org.users.service, customer=customer) == [
+        "contract",
+        "contact",
+        "change",
+        "feedback",
+        "service_request",
+        "care_action",
+    ]
     # Nobody in a role without any of these modules sees anything (and nothing breaks).
     from tests.factories import UserFactory
 

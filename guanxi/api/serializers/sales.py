@@ -186,7 +186,8 @@ class OpportunitySerializer(serializers.ModelSerializer):
         model = Opportunity
         fields = [
             "id", "customer", "customer_name", "name", "project_type", "stage", "stage_name",
-            "amount", "probability", "expected_close_date", "source", "competitors", "owner",
+            "amount", "probability", "expected_close_date", "source", "competitors",
+            "competitor_notes", "owner",
             "owner_name", "status", "lost_reason", "closed_at", "stage_changed_at", "notes",
             "created_at", "updated_at", "created_by", "updated_by",
         ]  # fmt: skip
@@ -201,7 +202,7 @@ class OpportunityListParams(serializers.Serializer):
         required=False,
         allow_blank=True,
         default="",
-        help_text=_("Part of the project name, customer name or competitors."),
+        help_text=_("Part of the project name, customer name, competitor or competitor notes."),
     )
     stage = serializers.IntegerField(required=False, help_text=_("Stage id."))
     status = serializers.ChoiceField(choices=OpportunityStatus.choices, required=False)

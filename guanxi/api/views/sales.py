@@ -196,7 +196,7 @@ class OpportunityViewSet(ApiViewSet):
             search=params.validated_data["search"],
             filters=params.filters(),
             ordering=ordering,
-        )
+        ).prefetch_related("competitors")
         return self.render_page(opportunities, keyset(ordering))
 
     def retrieve(self, request: Request, pk: int) -> Response:

@@ -29,10 +29,27 @@ FIELDS = {
     "probability",
     "expected_close_date",
     "source",
-    "competitors",
+    "competitor_notes",
     "owner",
     "notes",
 }
+
+
+def _competitor_names(opp: Opportunity) -> str:
+    return ", ".join(sorted(c.name for c in opp.competitors.all()))
+
+
+def _set_competitors(opp: Opportunity, competitors: Any, before: str) -> list[dict[str, str]]:
+    """Link the opportunity to these competitors (records or ids); the history row for it."""
+    from guanxi.market.models import Competitor
+
+    ids = {getattr(c, "pk", c) for c in competitors or ()}
+    found = list(Competitor.objects.filter(pk__in=[i for i in ids if isinstance(i, int)]))
+    if len(found) != len(ids):
+        raise ValidationError({"competitors": _("Choose competitors from the list.")})
+    opp.competitors.set(found)
+    after = ", ".join(sorted(c.name for c in found))
+    return [{"field": "competitors", "old": before, "new": after}] if after != before else []
 
 
 def _first_stage() -> OpportunityStage | None:
@@ -65,6 +82,7 @@ def opportunity_create(*, actor: Any, **fields: Any) -> Opportunity:
         raise ValidationError({"stage": _("Set up the opportunity stages first.")})
     if fields.get("probability") in (None, ""):
         fields["probability"] = fields["stage"].default_probability
+    competitors = fields.pop("competitors", None)
     opp = Opportunity()
     assign(opp, fields, FIELDS)
     opp.customer = check_customer(actor, opp.customer_id and opp.customer)
@@ -77,7 +95,8 @@ def opportunity_create(*, actor: Any, **fields: Any) -> Opportunity:
     opp.full_clean()
     opp.save()
     _record_change(opp, actor, from_stage=None, from_status="", now=now)
-    log_create(user=actor, instance=opp, parent=opp.customer)
+    extra = _set_competitors(opp, competitors, "") if competitors is not None else []
+    log_create(user=actor, instance=opp, parent=opp.customer, extra_changes=extra)
     return opp
 
 
@@ -88,6 +107,7 @@ def opportunity_update(*, actor: Any, opportunity: Opportunity, **fields: Any) -
     require(actor, Module.OPPORTUNITIES, Action.CHANGE)
     opp = _lock(opportunity)
     before = snapshot(opp)
+    competitors = fields.pop("competitors", None)
     old_stage, old_customer_id, old_owner_id = opp.stage, opp.customer_id, opp.owner_id
     new_stage = fields.get("stage")
     if new_stage is not None and new_stage.pk != old_stage.pk:
@@ -115,7 +135,12 @@ def opportunity_update(*, actor: Any, opportunity: Opportunity, **fields: Any) -
     opp.save()
     if stage_moved:
         _record_change(opp, actor, from_stage=old_stage, from_status=opp.status, now=now)
-    log_update(user=actor, instance=opp, before=before, parent=opp.customer)
+    extra = (
+        _set_competitors(opp, competitors, _competitor_names(opp))
+        if competitors is not None
+        else []
+    )
+    log_update(user=actor, instance=opp, before=before, parent=opp.customer, extra_changes=extra)
     return opp
 
 

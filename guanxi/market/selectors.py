@@ -1,0 +1,140 @@
+"""Reads of market intelligence. Competitors and news are shared knowledge: the module's view
+permission is all it takes. The opportunities shown for a competitor are limited to the
+reader's opportunity scope."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from guanxi.accounts.enums import Action, Module
+from guanxi.accounts.rules import can
+from guanxi.sales.models import Opportunity
+from guanxi.sales.selectors import opportunity_scope_q
+
+from .models import Competitor, IndustryNews, PriceLevel
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(getattr(value, "pk", value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _date_or_none(value: Any) -> datetime.date | None:
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except (TypeError, ValueError):
+        return None
+
+
+def _get_or_404(qs: QuerySet, pk: Any) -> Any:
+    pk = _int_or_none(pk)
+    found = qs.filter(pk=pk).first() if pk is not None else None
+    if found is None:
+        raise Http404
+    return found
+
+
+COMPETITOR_ORDERINGS = {"name", "-name", "-id", "id", "-updated_at"}
+
+
+def competitor_list(
+    *,
+    reader: Any,
+    search: str = "",
+    filters: dict[str, Any] | None = None,
+    ordering: str = "name",
+) -> QuerySet[Competitor]:
+    """Competitors with how many opportunities (in the reader's scope) they appear in."""
+    if not can(reader, Module.COMPETITORS, Action.VIEW):
+        return Competitor.objects.none()
+    qs = Competitor.objects.all()
+    search = (search or "").strip()
+    if search:
+        qs = qs.filter(
+            Q(name__icontains=search)
+            | Q(products__icontains=search)
+            | Q(strengths__icontains=search)
+            | Q(weaknesses__icontains=search)
+            | Q(notes__icontains=search)
+        )
+    filters = filters or {}
+    if filters.get("price_level") in PriceLevel.values:
+        qs = qs.filter(price_level=filters["price_level"])
+    if ordering not in COMPETITOR_ORDERINGS:
+        ordering = "name"
+    if can(reader, Module.OPPORTUNITIES, Action.VIEW):
+        visible = Opportunity.objects.filter(opportunity_scope_q(reader)).values("pk")
+        qs = qs.annotate(
+            opportunity_count=Count("opportunities", filter=Q(opportunities__in=visible))
+        )
+    return qs.order_by(ordering, "id")
+
+
+def access_competitor(*, reader: Any, pk: Any) -> Competitor:
+    if not can(reader, Module.COMPETITORS, Action.VIEW):
+        raise Http404
+    return _get_or_404(Competitor.objects.select_related("created_by", "updated_by"), pk)
+
+
+def competitor_opportunities(*, reader: Any, competitor: Competitor) -> QuerySet[Opportunity]:
+    """The opportunities the competitor appears in that the reader may see."""
+    if not can(reader, Module.OPPORTUNITIES, Action.VIEW):
+        return Opportunity.objects.none()
+    return (
+        Opportunity.objects.filter(opportunity_scope_q(reader), competitors=competitor)
+        .select_related("customer", "stage", "owner")
+        .order_by("-id")
+    )
+
+
+def news_list(
+    *, reader: Any, search: str = "", filters: dict[str, Any] | None = None
+) -> QuerySet[IndustryNews]:
+    if not can(reader, Module.NEWS, Action.VIEW):
+        return IndustryNews.objects.none()
+    qs = IndustryNews.objects.select_related("industry")
+    search = (search or "").strip()
+    if search:
+        qs = qs.filter(
+            Q(title__icontains=search)
+            | Q(content__icontains=search)
+            | Q(source__icontains=search)
+            | Q(tags__icontains=search)
+        )
+    filters = filters or {}
+    industry = _int_or_none(filters.get("industry"))
+    if industry is not None:
+        qs = qs.filter(industry_id=industry)
+    competitor = _int_or_none(filters.get("competitor"))
+    if competitor is not None:
+        link = IndustryNews.competitors.through.objects.filter(
+            industrynews_id=OuterRef("pk"), competitor_id=competitor
+        )
+        qs = qs.filter(Exists(link))
+    tag = (filters.get("tag") or "").strip() if isinstance(filters.get("tag"), str) else ""
+    if tag:
+        qs = qs.filter(tags__icontains=tag)
+    date_from, date_to = (
+        _date_or_none(filters.get("date_from")),
+        _date_or_none(filters.get("date_to")),
+    )
+    if date_from:
+        qs = qs.filter(published_on__gte=date_from)
+    if date_to:
+        qs = qs.filter(published_on__lte=date_to)
+    return qs.order_by("-published_on", "-id")
+
+
+def access_news(*, reader: Any, pk: Any) -> IndustryNews:
+    if not can(reader, Module.NEWS, Action.VIEW):
+        raise Http404
+    qs = IndustryNews.objects.select_related("industry", "created_by", "updated_by")
+    return _get_or_404(qs.prefetch_related("competitors"), pk)

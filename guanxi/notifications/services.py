@@ -1,0 +1,90 @@
+"""Writing notifications. `notify` is idempotent: the same (recipient, key) is stored once,
+however often the scheduled work or a retried request asks for it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Notification
+
+
+@dataclass
+class Note:
+    """One notification to send: to whom, what kind, about what."""
+
+    recipient_id: int
+    kind: str
+    key: str
+    subject: str = ""
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+def notify(notes: Iterable[Note]) -> int:
+    """Store the notifications that are not stored yet; return how many were new."""
+    notes = list({(n.recipient_id, n.key): n for n in notes if n.recipient_id}.values())
+    if not notes:
+        return 0
+    created = 0
+    # Look the keys up per chunk: a conflict-free bulk insert of the rest, and a count that
+    # is exact without relying on the database to report ignored rows.
+    for start in range(0, len(notes), 500):
+        chunk = notes[start : start + 500]
+        existing = set(
+            Notification.objects.filter(
+                recipient_id__in={n.recipient_id for n in chunk},
+                key__in={n.key for n in chunk},
+            ).values_list("recipient_id", "key")
+        )
+        fresh = [n for n in chunk if (n.recipient_id, n.key) not in existing]
+        if not fresh:
+            continue
+        now = timezone.now()
+        rows = [
+            Notification(
+                recipient_id=n.recipient_id,
+                kind=n.kind,
+                key=n.key[:200],
+                subject=n.subject[:300],
+                params=n.params,
+                created_at=now,
+            )
+            for n in fresh
+        ]
+        try:
+            with transaction.atomic():
+                Notification.objects.bulk_create(rows)
+            created += len(rows)
+        except IntegrityError:
+            # Another run stored some of them meanwhile: fall back to one at a time.
+            for row in rows:
+                try:
+                    with transaction.atomic():
+                        row.save()
+                    created += 1
+                except IntegrityError:
+                    pass
+    return created
+
+
+def mark_read(*, reader: Any, ids: Iterable[Any] | None = None) -> int:
+    """Mark the reader's own notifications read (all unread ones when `ids` is None). Someone
+    else's ids are simply not touched."""
+    qs = Notification.objects.filter(recipient=reader, read_at__isnull=True)
+    if ids is not None:
+        clean = []
+        for value in ids:
+            try:
+                clean.append(int(value))
+            except (TypeError, ValueError):
+                continue
+        qs = qs.filter(pk__in=clean)
+    return qs.update(read_at=timezone.now())
+
+
+def mark_unread(*, reader: Any, ids: Iterable[int]) -> int:
+    return Notification.objects.filter(recipient=reader, pk__in=list(ids)).update(read_at=None)
