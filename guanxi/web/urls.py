@@ -1,7 +1,9 @@
 from django.urls import path
 
+from .urls_care import urlpatterns as care_urlpatterns
 from .urls_contracts import urlpatterns as contract_urlpatterns
 from .urls_sales import urlpatterns as sales_urlpatterns
+from .urls_service import urlpatterns as service_urlpatterns
 from .urls_system import urlpatterns as system_urlpatterns
 from .views import auth, contacts, customers, home
 
@@ -39,5 +41,7 @@ urlpatterns = [
     path("contacts/<int:pk>/delete/", contacts.contact_delete_view, name="contact_delete"),
     *sales_urlpatterns,
     *contract_urlpatterns,
+    *service_urlpatterns,
+    *care_urlpatterns,
     *system_urlpatterns,
 ]

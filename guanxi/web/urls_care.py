@@ -1,0 +1,4 @@
+"""Pages: customer care, churn warning and lost customers, competitors, industry news,
+notifications."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""Pages: interaction feedback, service requests (queues, transitions), service settings."""
+
+urlpatterns: list = []
