@@ -28,6 +28,7 @@ def org(db):
         clerk=UserFactory(username="clerk", department=hq, roles=["clerk"]),
         researcher=UserFactory(username="researcher", department=hq, roles=["researcher"]),
         service=UserFactory(username="service", department=hq, roles=["service"]),
+        svcmgr=UserFactory(username="svcmgr", department=hq, roles=["service_manager"]),
         exec=UserFactory(username="exec", department=hq, roles=["executive"]),
     )
     east.head = users.manager
