@@ -42,6 +42,7 @@ case "$command" in
     "$PY" manage.py migrate --noinput -v0
     "$PY" manage.py collectstatic --noinput -v0
     "$PY" manage.py load_demo --if-empty
+    "$PY" manage.py run_scheduled --quiet
     HOST=${GUANXI_HOST:-127.0.0.1}
     PORT=${GUANXI_PORT:-8000}
     cat <<MSG
@@ -53,7 +54,7 @@ case "$command" in
     sales1      salesperson, East       manager2    head of North Sales
     sales2      salesperson, North      clerk       information clerk
     researcher  market researcher       service     service agent
-    exec        executive
+    svcmgr      service manager         exec        executive
   API: http://$HOST:$PORT/api/v1/  (OpenAPI: /api/v1/schema/, docs: /api/v1/docs/)
 
 MSG
