@@ -156,7 +156,12 @@ TIMELINE_LINKS = {
     "stage_change": "web:opportunity_detail",
     "contract": "web:contract_detail",
     "payment": "web:contract_detail",
+    "feedback": "web:feedback_detail",
+    "service_request": "web:service_request_detail",
+    "care_action": "web:care_detail",
 }
+# Kinds that link to a tab of the customer page itself (`link` is the customer's id).
+TIMELINE_TABS = {"contact": "contacts", "change": "history"}
 
 
 def _timeline_tab(request: HttpRequest, customer: Any) -> dict[str, Any]:
@@ -166,6 +171,9 @@ def _timeline_tab(request: HttpRequest, customer: Any) -> dict[str, Any]:
     page = paginate(request, qs, 20)
     rows = timeline.describe(page.object_list)
     for row in rows:
+        if row["kind"] in TIMELINE_TABS:
+            row["url"] = f"?tab={TIMELINE_TABS[row['kind']]}"
+            continue
         try:
             row["url"] = reverse(TIMELINE_LINKS[row["kind"]], args=[row["link"]])
         except (KeyError, NoReverseMatch):
