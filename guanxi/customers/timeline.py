@@ -84,7 +84,9 @@ def row(
 
     def col(value: Any, output: Any) -> Expression:
         if value is None:
-            return Value(None, output_field=output)
+            # A typed NULL: PostgreSQL gives an untyped NULL the type text when the branches
+            # before it are all NULL, and then refuses a date or number in a later branch.
+            return Cast(Value(None), output_field=output)
         if isinstance(value, str):
             return F(value)
         return value

@@ -26,7 +26,10 @@ class Note:
 
 def notify(notes: Iterable[Note]) -> int:
     """Store the notifications that are not stored yet; return how many were new."""
-    notes = list({(n.recipient_id, n.key): n for n in notes if n.recipient_id}.values())
+    # The key as stored (the column holds 200 characters), so a long key is found next time.
+    notes = list({(n.recipient_id, n.key[:200]): n for n in notes if n.recipient_id}.values())
+    for n in notes:
+        n.key = n.key[:200]
     if not notes:
         return 0
     created = 0
@@ -48,7 +51,7 @@ def notify(notes: Iterable[Note]) -> int:
             Notification(
                 recipient_id=n.recipient_id,
                 kind=n.kind,
-                key=n.key[:200],
+                key=n.key,
                 subject=n.subject[:300],
                 params=n.params,
                 created_at=now,
@@ -76,15 +79,22 @@ def mark_read(*, reader: Any, ids: Iterable[Any] | None = None) -> int:
     else's ids are simply not touched."""
     qs = Notification.objects.filter(recipient=reader, read_at__isnull=True)
     if ids is not None:
-        clean = []
-        for value in ids:
-            try:
-                clean.append(int(value))
-            except (TypeError, ValueError):
-                continue
-        qs = qs.filter(pk__in=clean)
+        qs = qs.filter(pk__in=_clean_ids(ids))
     return qs.update(read_at=timezone.now())
 
 
-def mark_unread(*, reader: Any, ids: Iterable[int]) -> int:
-    return Notification.objects.filter(recipient=reader, pk__in=list(ids)).update(read_at=None)
+def mark_unread(*, reader: Any, ids: Iterable[Any]) -> int:
+    return Notification.objects.filter(
+        recipient=reader, pk__in=_clean_ids(ids), read_at__isnull=False
+    ).update(read_at=None)
+
+
+def _clean_ids(ids: Iterable[Any]) -> list[int]:
+    """The ids that are whole numbers; anything else is ignored."""
+    clean = []
+    for value in ids:
+        try:
+            clean.append(int(value))
+        except (TypeError, ValueError):
+            continue
+    return clean

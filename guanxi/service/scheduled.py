@@ -276,10 +276,14 @@ def notify_request_deadlines(*, now: datetime.datetime) -> int:
 
 
 def notify_care_due(*, today: datetime.date) -> int:
+    """Pending care actions due by today, to their assignee. A lost customer's greetings and
+    follow-ups stay in the list (to skip with a note) but do not ring the bell; win-back
+    actions do."""
     rows = (
         CareAction.objects.filter(
             status=CareStatus.PENDING, due_date__lte=today, customer__deleted_at__isnull=True
         )
+        .exclude(Q(customer__status=CustomerStatus.LOST) & ~Q(kind=CareKind.WIN_BACK))
         .values_list("pk", "assignee_id", "kind", "due_date", "customer__name")
         .order_by("pk")
     )

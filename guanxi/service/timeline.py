@@ -65,7 +65,14 @@ def _care_action(reader: Any, customer: Any) -> QuerySet | None:
                 default=F("kind"),
                 output_field=CharField(),
             ),
-            detail=Coalesce(NullIf(F("title"), Value("")), F("contact__name"), Value("")),
+            # What it is about: its own title, else the holiday, the person, the contract.
+            detail=Coalesce(
+                NullIf(F("title"), Value("")),
+                reference_name("holiday"),
+                F("contact__name"),
+                F("contract__number"),
+                Value(""),
+            ),
             extra="note",
             state="status",
             person=person_name("assignee"),

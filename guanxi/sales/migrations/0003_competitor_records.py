@@ -15,7 +15,7 @@ def link_competitors(apps, schema_editor):
     for opp in Opportunity.objects.exclude(competitor_notes="").iterator():
         linked = []
         for raw in SEPARATORS.split(opp.competitor_notes):
-            name = raw.strip()[:200]
+            name = " ".join(raw.split())[:200]  # as the services store a name
             if not name:
                 continue
             competitor = by_name.get(name.lower())

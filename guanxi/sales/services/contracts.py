@@ -619,6 +619,7 @@ def refresh_customer_status(*, actor: Any, customer: Customer, started: bool = F
         return
     before = snapshot(customer)
     customer.status = new
+    customer.lost_at = None  # back from the lost list; the reason stays for the record
     stamp(customer, actor, new=False)
-    customer.save(update_fields=["status", "updated_at", "updated_by"])
+    customer.save(update_fields=["status", "lost_at", "updated_at", "updated_by"])
     log_update(user=actor, instance=customer, before=before, detail={"reason": "contracts"})

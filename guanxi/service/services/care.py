@@ -4,6 +4,7 @@ customers, and the service parameters. The scheduled generation is in `..schedul
 from __future__ import annotations
 
 import datetime
+from itertools import pairwise
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -78,7 +79,12 @@ def win_back_create(
 
 
 def _lock(action: CareAction) -> CareAction:
-    return CareAction.objects.select_for_update().select_related("customer").get(pk=action.pk)
+    # Only the action's row: the customer is read, not locked.
+    return (
+        CareAction.objects.select_for_update(of=("self",))
+        .select_related("customer")
+        .get(pk=action.pk)
+    )
 
 
 @transaction.atomic
@@ -165,12 +171,13 @@ def service_settings_update(*, actor: Any, **fields: Any) -> ServiceSettings:
     settings = ServiceSettings.objects.select_for_update().get(pk=settings.pk)
     before = snapshot(settings)
     assign(settings, fields, SETTINGS_FIELDS)
-    hours = [settings.hours_urgent, settings.hours_high, settings.hours_normal, settings.hours_low]
-    settings.full_clean()
-    if hours != sorted(hours):
-        raise ValidationError(
-            {"hours_high": _("A higher priority cannot have more hours than a lower one.")}
-        )
+    settings.full_clean()  # converts text from a form to numbers before they are compared
+    order = ["hours_urgent", "hours_high", "hours_normal", "hours_low"]
+    for higher, lower in pairwise(order):
+        if getattr(settings, higher) > getattr(settings, lower):
+            raise ValidationError(
+                {higher: _("A higher priority cannot have more hours than a lower one.")}
+            )
     settings.updated_by = actor
     settings.save()
     log_update(user=actor, instance=settings, before=before)

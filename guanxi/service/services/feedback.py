@@ -3,6 +3,7 @@ it. A researcher or clerk may record what someone else reported and name them.""
 
 from __future__ import annotations
 
+import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -22,6 +23,11 @@ FIELDS = {"customer", "contact", "date", "channel", "content", "reported_by"}
 
 
 def _check(feedback: Feedback) -> None:
+    if feedback.date and not isinstance(feedback.date, datetime.date):  # text from a caller
+        try:
+            feedback.date = Feedback._meta.get_field("date").to_python(feedback.date)
+        except ValidationError as exc:
+            raise ValidationError({"date": exc.messages}) from None
     if feedback.contact_id and feedback.contact.customer_id != feedback.customer_id:
         raise ValidationError({"contact": _("This contact belongs to another customer.")})
     if feedback.date and feedback.date > timezone.localdate():

@@ -132,7 +132,7 @@ def _check_worker(actor: Any, request: ServiceRequest) -> None:
 
 def _lock(request: ServiceRequest) -> ServiceRequest:
     return (
-        ServiceRequest.objects.select_for_update()
+        ServiceRequest.objects.select_for_update(of=("self",))
         .select_related("customer", "type", "assignee")
         .get(pk=request.pk)
     )
