@@ -2,6 +2,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can
@@ -9,6 +10,7 @@ from guanxi.customers import selectors
 from guanxi.customers.enums import ReviewStatus
 from guanxi.sales import selectors as sales_selectors
 from guanxi.sales.enums import TaskStatus
+from guanxi.service import selectors as service_selectors
 
 from ..pagination import CappedPaginator
 
@@ -47,4 +49,14 @@ def home_view(request: HttpRequest) -> HttpResponse:
             context["approval_queue_url"] = reverse("web:approval_queue")
         except NoReverseMatch:
             context["approval_queue_url"] = ""
+    if can(user, Module.SERVICE_REQUESTS, Action.CHANGE):
+        queue = service_selectors.my_queue(reader=user)
+        context["my_queue"] = CappedPaginator(queue, 1)
+        context["my_queue_breached"] = CappedPaginator(
+            queue.filter(due_at__lt=timezone.now()), 1
+        )
+    if can(user, Module.CARE, Action.VIEW):
+        context["care_due"] = CappedPaginator(
+            service_selectors.care_list(reader=user, view="due").filter(assignee=user), 1
+        )
     return render(request, "web/home.html", context)
