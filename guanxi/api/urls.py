@@ -5,6 +5,8 @@ from rest_framework.routers import SimpleRouter
 from .views.accounts import DepartmentViewSet, RoleViewSet, UserViewSet
 from .views.auth import TokenView
 from .views.customers import ContactViewSet, CustomerViewSet
+from .views.market import CompetitorViewSet, IndustryNewsViewSet
+from .views.notifications import NotificationViewSet
 from .views.reference import REFERENCE_VIEWSETS
 from .views.sales import (
     ContractViewSet,
@@ -16,6 +18,14 @@ from .views.sales import (
     TaskViewSet,
 )
 from .views.schema import SchemaView
+from .views.service import (
+    CareActionViewSet,
+    ChurnWarningViewSet,
+    FeedbackViewSet,
+    LostCustomerViewSet,
+    ServiceRequestViewSet,
+    ServiceSettingsView,
+)
 
 app_name = "api"
 
@@ -32,6 +42,14 @@ router.register("contracts", ContractViewSet, basename="contract")
 router.register("sales-records", SalesRecordViewSet, basename="sales-record")
 router.register("payments", PaymentViewSet, basename="payment")
 router.register("receivables", ReceivableViewSet, basename="receivable")
+router.register("feedback", FeedbackViewSet, basename="feedback")
+router.register("service-requests", ServiceRequestViewSet, basename="service-request")
+router.register("care-actions", CareActionViewSet, basename="care-action")
+router.register("churn-warnings", ChurnWarningViewSet, basename="churn-warning")
+router.register("lost-customers", LostCustomerViewSet, basename="lost-customer")
+router.register("competitors", CompetitorViewSet, basename="competitor")
+router.register("news", IndustryNewsViewSet, basename="news")
+router.register("notifications", NotificationViewSet, basename="notification")
 for slug, viewset in REFERENCE_VIEWSETS.items():
     router.register(slug, viewset, basename=slug)
 
@@ -40,5 +58,6 @@ urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("schema/", SchemaView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("service-settings/", ServiceSettingsView.as_view(), name="service-settings"),
     *router.urls,
 ]

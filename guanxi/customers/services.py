@@ -117,6 +117,8 @@ def customer_create(*, actor: Any, **fields: Any) -> Customer:
     _check_owner(actor, customer.owner)
     _derive(customer)
     _check_code_free(customer)
+    if customer.status == CustomerStatus.LOST:  # entered as lost (e.g. imported history)
+        customer.lost_at = timezone.now()
     if not customer.code:
         customer.code = f"TMP-{uuid.uuid4().hex[:20]}"
     if can(actor, Module.CUSTOMERS, Action.APPROVE):

@@ -341,8 +341,9 @@ def describe(entries: Any) -> list[dict[str, Any]]:
         rows.append(
             {
                 **entry,
-                "kind_label": kind.label if kind else key,
-                "state_label": states.get(entry["state"], entry["state"] or ""),
+                # Rendered now, in the reader's language (not lazily, whenever printed).
+                "kind_label": str(kind.label) if kind else key,
+                "state_label": str(states.get(entry["state"], entry["state"] or "")),
             }
         )
     return rows

@@ -22,6 +22,7 @@ def test_demo_loads_once_and_logins_work(client):
         "clerk",
         "researcher",
         "service",
+        "svcmgr",
         "exec",
     }
     assert Customer.objects.count() == 12

@@ -56,12 +56,12 @@ class CustomerSerializer(serializers.ModelSerializer):
         fields = [
             "id", "code", "name", "short_name", "region", "category", "industry", "level",
             "source", "status", "abc_class", "owner", "address", "phone", "website",
-            "credit_code", "tags", "notes", "review_status", "review_comment", "created_at",
-            "updated_at", "created_by", "updated_by",
+            "credit_code", "tags", "notes", "review_status", "review_comment", "lost_at",
+            "lost_reason", "created_at", "updated_at", "created_by", "updated_by",
         ]  # fmt: skip
         read_only_fields = [
-            "abc_class", "review_status", "review_comment", "created_at", "updated_at",
-            "created_by", "updated_by",
+            "abc_class", "review_status", "review_comment", "lost_at", "lost_reason",
+            "created_at", "updated_at", "created_by", "updated_by",
         ]  # fmt: skip
 
 

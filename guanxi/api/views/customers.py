@@ -28,10 +28,12 @@ from guanxi.customers.services import (
     contact_update,
     customer_create,
     customer_delete,
+    customer_mark_lost,
     customer_restore,
     customer_review,
     customer_update,
 )
+from guanxi.customers.timeline import customer_timeline, describe
 
 from ..serializers.customers import (
     ContactListParams,
@@ -44,7 +46,14 @@ from ..serializers.customers import (
     CustomerSerializer,
     DuplicateWarningSerializer,
 )
+from ..serializers.service import (
+    MarkLostSerializer,
+    TimelineEntrySerializer,
+    TimelinePageSerializer,
+    TimelineParams,
+)
 from .base import ApiViewSet, keyset
+from .service import render_offset_page
 
 FIELD_ERRORS = OpenApiResponse(description="Field errors: {field: [messages]}.")
 NOT_FOUND = OpenApiResponse(description="No such record within your scope.")
@@ -78,8 +87,17 @@ class CustomerViewSet(ApiViewSet):
     for review; deleted ones go to the recycle bin."""
 
     module = Module.CUSTOMERS
-    action_permissions = {"review": Action.APPROVE, "restore": Action.DELETE}
+    action_permissions = {
+        "review": Action.APPROVE,
+        "restore": Action.DELETE,
+        "mark_lost": Action.CHANGE,
+    }
     serializer_class = CustomerSerializer
+
+    def get_serializer_class(self) -> Any:
+        if getattr(self, "action", None) == "timeline":
+            return TimelineEntrySerializer
+        return super().get_serializer_class()
 
     def get_queryset(self) -> QuerySet[Customer]:
         return customer_list(reader=self.request.user)
@@ -162,6 +180,44 @@ class CustomerViewSet(ApiViewSet):
     def restore(self, request: Request, pk: int) -> Response:
         customer = access_deleted_customer_by_id(reader=request.user, customer_id=pk)
         return self.render(customer_restore(actor=request.user, customer=customer))
+
+    @extend_schema(
+        request=MarkLostSerializer,
+        responses={
+            200: CustomerSerializer,
+            400: FIELD_ERRORS,
+            403: OpenApiResponse(description="Missing the permission."),
+            404: NOT_FOUND,
+        },
+        summary="Mark a customer lost (流失), with the reason",
+    )
+    @action(detail=True, methods=["post"], url_path="mark-lost")
+    def mark_lost(self, request: Request, pk: int) -> Response:
+        """The customer goes to the lost list (GET /api/v1/lost-customers/), where win-back
+        actions are planned; a new contract that starts executing makes it active again."""
+        customer = self.get_object()
+        reason = self.parse(MarkLostSerializer, request.data).validated_data["reason"]
+        customer_mark_lost(actor=request.user, customer=customer, reason=reason)
+        return self.render(self.get_object(), serializer_class=CustomerSerializer)
+
+    @extend_schema(
+        parameters=[TimelineParams],
+        responses={200: TimelinePageSerializer, 404: NOT_FOUND},
+        summary="The customer's timeline, newest first",
+    )
+    @action(detail=True, methods=["get"], pagination_class=None)
+    def timeline(self, request: Request, pk: int) -> Response:
+        """Everything about the customer in one list: contacts, opportunities and their stage
+        changes, tasks, contracts, payments, feedback, service requests, care actions and
+        changes to the record. Each kind only as far as your permission and scope for its own
+        module reach. Pages by number (?page=2); `kind` limits the kinds."""
+        customer = self.get_object()
+        data = {**request.query_params.dict(), "kind": request.query_params.getlist("kind")}
+        params = self.parse(TimelineParams, data).validated_data
+        entries = customer_timeline(reader=request.user, customer=customer, kinds=params["kind"])
+        return render_offset_page(
+            self, entries, params["page"], params["page_size"], transform=describe
+        )
 
 
 @extend_schema_view(

@@ -1,6 +1,7 @@
-"""The demo organisation: departments, the nine demo users, regions, ~200 customers with
-contacts, then their sales (guanxi.sales.demo). Everything goes through the services, so it
-carries history like real data."""
+"""The demo organisation: departments, the ten demo users, regions, ~200 customers with
+contacts, then their sales (guanxi.sales.demo) and their service, care and market data
+(guanxi.service.demo). Everything goes through the services, so it carries history like real
+data."""
 
 from __future__ import annotations
 
@@ -18,10 +19,16 @@ from guanxi.common.history import log_event
 from guanxi.common.models import AuditAction, AuditLog
 from guanxi.customers.enums import CustomerStatus
 from guanxi.customers.models import Customer
-from guanxi.customers.services import contact_create, customer_create, customer_review
+from guanxi.customers.services import (
+    contact_create,
+    customer_create,
+    customer_mark_lost,
+    customer_review,
+)
 from guanxi.reference import models as ref
 from guanxi.reference.services import regions_load
 from guanxi.sales.demo import load_sales_demo
+from guanxi.service.demo import EARLY_LOST_REASONS, load_service_demo
 
 from . import data
 
@@ -37,9 +44,13 @@ DEMO_USERS = [
     ("clerk", "陈静", "INFO", "clerk", "female"),
     ("researcher", "杨帆", "MARKET", "researcher", "male"),
     ("service", "黄丽", "SERVICE", "service", "female"),
+    ("svcmgr", "孙敏", "SERVICE", "service_manager", "female"),
     ("exec", "周志强", "HQ", "executive", "male"),
 ]
 DEMO_USERNAMES = {u[0] for u in DEMO_USERS}
+# Users added to the demo later draw their phone number from their own generator, so that the
+# customers and sales of a given seed stay what they were.
+LATER_USERS = {"svcmgr"}
 MARKER = "demo"
 STREETS = ["创业路", "工业大道", "科技路", "长江路", "黄河路"]
 
@@ -96,6 +107,7 @@ def load_demo(*, customers: int = 200, seed: int = 2026, stdout: Any = None) -> 
     roles = {r.code: r for r in Role.objects.all()}
     users: dict[str, User] = {}
     for username, display, dept, role, gender in DEMO_USERS:
+        own = random.Random(f"{seed}:{username}") if username in LATER_USERS else rng
         users[username] = user_create(
             actor=None,
             username=username,
@@ -105,12 +117,13 @@ def load_demo(*, customers: int = 200, seed: int = 2026, stdout: Any = None) -> 
             department=departments[dept],
             gender=gender,
             email=f"{username}@guanxi.example",
-            phone=_mobile(rng),
+            phone=_mobile(own),
         )
     admin = users["admin"]
     department_update(actor=admin, department=departments["EAST"], head=users["manager"])
     department_update(actor=admin, department=departments["NORTH"], head=users["manager2"])
     department_update(actor=admin, department=hq, head=users["exec"])
+    department_update(actor=admin, department=departments["SERVICE"], head=users["svcmgr"])
 
     regions_load(actor=admin, rows=data.REGIONS)
     regions = {r.code: r for r in ref.Region.objects.all()}
@@ -142,7 +155,8 @@ def load_demo(*, customers: int = 200, seed: int = 2026, stdout: Any = None) -> 
         rejected = i % 50 == 7
         author = owner if (pending or rejected) else manager
         # Prospects to begin with: the sales demo's contracts make customers active (现有).
-        status = rng.choices([CustomerStatus.PROSPECT, CustomerStatus.LOST], [90, 10])[0]
+        # Some were lost before they were entered: marked lost, with why, right after.
+        lost = rng.choices([False, True], [90, 10])[0]
         brand_py = "".join(lazy_pinyin(brand))
         customer = customer_create(
             actor=author,
@@ -153,7 +167,7 @@ def load_demo(*, customers: int = 200, seed: int = 2026, stdout: Any = None) -> 
             industry=industries[industry_code],
             level=rng.choices(levels, [2, 6, 3])[0],
             source=rng.choice(sources),
-            status=status,
+            status=CustomerStatus.PROSPECT,
             owner=owner,
             address=f"{city}市{rng.choice(['经济技术开发区', '高新区', '工业园区'])}"
             f"{rng.choice(STREETS)}{rng.randint(1, 300)}号",
@@ -163,6 +177,12 @@ def load_demo(*, customers: int = 200, seed: int = 2026, stdout: Any = None) -> 
             tags=", ".join(rng.sample(data.TAGS, rng.randint(0, 2))),
             notes=rng.choice(data.NOTES),
         )
+        if lost:
+            customer_mark_lost(
+                actor=author,
+                customer=customer,
+                reason=EARLY_LOST_REASONS[i % len(EARLY_LOST_REASONS)],
+            )
         if rejected:
             customer_review(
                 actor=manager,
@@ -189,8 +209,28 @@ def load_demo(*, customers: int = 200, seed: int = 2026, stdout: Any = None) -> 
             )
             contacts += 1
     sales = load_sales_demo(seed=seed, users=users)
+    service = load_service_demo(seed=seed, users=users)
     log_event(action=AuditAction.IMPORT, user=admin, detail={"what": MARKER})
-    return {"users": len(users), "customers": created, "contacts": contacts, **sales}
+    result = {"users": len(users), "customers": created, "contacts": contacts, **sales, **service}
+    if stdout is not None:
+        stdout.write(summary(result))
+    return result
+
+
+def summary(result: dict[str, int]) -> str:
+    """What the demo holds, in three lines."""
+    return (
+        f"Demo loaded: {result['users']} users, {result['customers']} customers, "
+        f"{result['contacts']} contacts. Every demo user's password is {PASSWORD}.\n"
+        f"Sales: {result['products']} products, {result['opportunities']} opportunities, "
+        f"{result['tasks']} tasks, {result['contracts']} contracts, "
+        f"{result['sales_records']} sales records, {result['payments']} payments.\n"
+        f"Service: {result['feedback']} feedback entries, {result['service_requests']} service "
+        f"requests ({result['open_requests']} open, {result['breached_requests']} late), "
+        f"{result['care_actions']} care actions, {result['lost_customers']} lost customers, "
+        f"{result['competitors']} competitors, {result['news']} news, "
+        f"{result['notifications']} notifications."
+    )
 
 
 def _landline(rng: random.Random, area: str) -> str:

@@ -52,9 +52,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
     if can(user, Module.SERVICE_REQUESTS, Action.CHANGE):
         queue = service_selectors.my_queue(reader=user)
         context["my_queue"] = CappedPaginator(queue, 1)
-        context["my_queue_breached"] = CappedPaginator(
-            queue.filter(due_at__lt=timezone.now()), 1
-        )
+        context["my_queue_breached"] = CappedPaginator(queue.filter(due_at__lt=timezone.now()), 1)
     if can(user, Module.CARE, Action.VIEW):
         context["care_due"] = CappedPaginator(
             service_selectors.care_list(reader=user, view="due").filter(assignee=user), 1

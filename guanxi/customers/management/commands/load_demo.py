@@ -1,4 +1,5 @@
-"""manage.py load_demo [--if-empty] — the demo organisation, users, customers and sales.
+"""manage.py load_demo [--if-empty] [--customers N] — the demo organisation, users, customers,
+their sales, service, care and market data.
 
 Loads only into an empty database. With --if-empty it is a no-op on a database that already
 has data (the run command calls it every time); without it, it refuses and says why.
@@ -6,7 +7,7 @@ has data (the run command calls it every time); without it, it refuses and says 
 
 from django.core.management.base import BaseCommand, CommandError
 
-from guanxi.customers.demo.loader import DEMO_USERS, PASSWORD, demo_state, load_demo
+from guanxi.customers.demo.loader import DEMO_USERS, demo_state, load_demo, summary
 
 
 class Command(BaseCommand):
@@ -30,15 +31,8 @@ class Command(BaseCommand):
                 "demo's. Use an empty database."
             )
         result = load_demo(customers=customers)
-        self.stdout.write(
-            self.style.SUCCESS(
-                f"Demo loaded: {result['users']} users, {result['customers']} customers, "
-                f"{result['contacts']} contacts. Every demo user's password is {PASSWORD}."
-            )
-        )
-        self.stdout.write(
-            f"Sales: {result['products']} products, {result['opportunities']} opportunities, "
-            f"{result['tasks']} tasks, {result['contracts']} contracts, "
-            f"{result['sales_records']} sales records, {result['payments']} payments."
-        )
+        first, *rest = summary(result).splitlines()
+        self.stdout.write(self.style.SUCCESS(first))
+        for line in rest:
+            self.stdout.write(line)
         self.stdout.write("Logins: " + ", ".join(u[0] for u in DEMO_USERS))
