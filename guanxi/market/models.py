@@ -5,6 +5,7 @@ limited to the reader's own opportunity scope."""
 from django.db import models
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from guanxi.common.models import StampedModel
 
@@ -42,7 +43,7 @@ class Competitor(StampedModel):
 class IndustryNews(StampedModel):
     title = models.CharField(_("title"), max_length=255)
     published_on = models.DateField(_("date"))
-    source = models.CharField(_("source"), max_length=200, blank=True)
+    source = models.CharField(pgettext_lazy("news", "source"), max_length=200, blank=True)
     url = models.URLField(_("link"), blank=True, max_length=500)
     content = models.TextField(_("content"), blank=True)
     tags = models.CharField(_("tags"), max_length=255, blank=True)
