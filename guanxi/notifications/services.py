@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import islice
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -25,18 +26,21 @@ class Note:
 
 
 def notify(notes: Iterable[Note]) -> int:
-    """Store the notifications that are not stored yet; return how many were new."""
-    # The key as stored (the column holds 200 characters), so a long key is found next time.
-    notes = list({(n.recipient_id, n.key[:200]): n for n in notes if n.recipient_id}.values())
-    for n in notes:
-        n.key = n.key[:200]
-    if not notes:
-        return 0
+    """Store the notifications that are not stored yet; return how many were new. `notes`
+    may be a generator over a large table: it is read 500 at a time, never held whole."""
     created = 0
+    stream = iter(notes)
     # Look the keys up per chunk: a conflict-free bulk insert of the rest, and a count that
-    # is exact without relying on the database to report ignored rows.
-    for start in range(0, len(notes), 500):
-        chunk = notes[start : start + 500]
+    # is exact without relying on the database to report ignored rows. A repeat in a later
+    # chunk finds the row an earlier chunk stored.
+    while batch := list(islice(stream, 500)):
+        # The key as stored (the column holds 200 characters), so a long key is found next
+        # time.
+        chunk = list({(n.recipient_id, n.key[:200]): n for n in batch if n.recipient_id}.values())
+        for n in chunk:
+            n.key = n.key[:200]
+        if not chunk:
+            continue
         existing = set(
             Notification.objects.filter(
                 recipient_id__in={n.recipient_id for n in chunk},

@@ -9,6 +9,8 @@ Run it with `manage.py run_scheduled` every 15 minutes to an hour (see the READM
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
+from itertools import islice
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -37,11 +39,12 @@ BATCH = 1000
 FOLLOW_UP_GRACE_DAYS = 30
 
 
-def _insert(actions: list[CareAction]) -> int:
-    """Store the actions whose key is new; return how many were stored."""
+def _insert(actions: Iterable[CareAction]) -> int:
+    """Store the actions whose key is new; return how many were stored. `actions` may be a
+    generator (a greeting for each of a million customers): it is read a batch at a time."""
     created = 0
-    for start in range(0, len(actions), BATCH):
-        chunk = actions[start : start + BATCH]
+    stream = iter(actions)
+    while chunk := list(islice(stream, BATCH)):
         keys = [a.key for a in chunk]
         existing = set(CareAction.objects.filter(key__in=keys).values_list("key", flat=True))
         fresh = [a for a in chunk if a.key not in existing]
@@ -83,7 +86,7 @@ def generate_follow_ups(*, today: datetime.date, settings: ServiceSettings, now)
         .exclude(customer__status=CustomerStatus.LOST)
         .values_list("pk", "customer_id", "customer__owner_id", "completed_on")
     )
-    actions = [
+    actions = (
         _new_action(
             now,
             customer_id=customer_id,
@@ -94,7 +97,7 @@ def generate_follow_ups(*, today: datetime.date, settings: ServiceSettings, now)
             key=f"follow_up:{pk}",
         )
         for pk, customer_id, owner_id, completed_on in contracts.iterator()
-    ]
+    )
     return _insert(actions)
 
 
@@ -168,7 +171,7 @@ def generate_holidays(*, today: datetime.date, settings: ServiceSettings, now) -
             .values_list("pk", "owner_id", "primary")
             .order_by("pk")
         )
-        actions = [
+        actions = (
             _new_action(
                 now,
                 customer_id=pk,
@@ -179,8 +182,8 @@ def generate_holidays(*, today: datetime.date, settings: ServiceSettings, now) -
                 assignee_id=owner_id,
                 key=f"holiday:{holiday.pk}:{occurrence.year}:{pk}",
             )
-            for pk, owner_id, contact_id in customers.iterator()
-        ]
+            for pk, owner_id, contact_id in customers.iterator(chunk_size=BATCH)
+        )
         created += _insert(actions)
     return created
 
@@ -308,21 +311,21 @@ def notify_churn(*, today: datetime.date, settings: ServiceSettings) -> int:
     qs = with_last_activity(
         churn_queryset(today=today, days=settings.churn_days).filter(owner__isnull=False)
     ).order_by("pk")
-    notes = []
-    for customer in qs.iterator(chunk_size=BATCH):
-        dates = last_activity(customer)
-        last = max((d for d in dates.values() if d), default=None)
-        since = last or timezone.localtime(customer.created_at).date()
-        notes.append(
-            Note(
+
+    def notes():  # a generator: notify reads it in chunks, never the whole list
+        for customer in qs.iterator(chunk_size=BATCH):
+            dates = last_activity(customer)
+            last = max((d for d in dates.values() if d), default=None)
+            since = last or timezone.localtime(customer.created_at).date()
+            yield Note(
                 recipient_id=customer.owner_id,
                 kind=NotificationKind.CHURN_WARNING,
                 key=f"churn:{customer.pk}:{since.isoformat()}",
                 subject=customer.name,
                 params={"id": customer.pk, "days": settings.churn_days},
             )
-        )
-    return notify(notes)
+
+    return notify(notes())
 
 
 def run_scheduled(*, now: datetime.datetime | None = None) -> dict[str, int]:

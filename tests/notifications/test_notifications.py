@@ -176,3 +176,12 @@ def test_target_url_of_each_kind(org):
         assert target_url(notification) == reverse(name, args=[7]), kind
     assert target_url(Notification(kind="task_due", params={})) == ""
     assert target_url(Notification(kind="bogus", params={"id": 1})) == ""
+
+
+def test_notify_reads_a_generator_in_chunks(org):
+    """The scheduled work hands notify a generator over a large table: it is read a chunk at
+    a time, and a repeat in a later chunk is still stored once."""
+    u = org.users
+    notes = (_note(u.sales1, key=f"k:{i % 700}") for i in range(1400))
+    assert notify(notes) == 700
+    assert Notification.objects.filter(recipient=u.sales1).count() == 700

@@ -498,3 +498,26 @@ def test_open_and_due_time_of_requests(org, customer):
     request = _open(org.users.service, customer)
     assert request.is_open
     assert request.due_at - request.created_at == datetime.timedelta(hours=24)
+
+
+def test_a_department_dispatcher_assigns_only_within_their_scope(org, customer):
+    """A service lead whose role has department scope hands requests only to agents in their
+    department tree (as every other record is handed only within one's scope)."""
+    from guanxi.accounts.models import Role
+
+    Role.objects.create(
+        code="east_service_lead",
+        name="华东客服主管",
+        name_en="East service lead",
+        scope="department",
+        permissions=Role.objects.get(code="service_manager").permissions,
+    )
+    lead = UserFactory(username="eastlead", department=org.east, roles=["east_service_lead"])
+    east_agent = UserFactory(username="eastagent", department=org.east, roles=["service"])
+    north_agent = UserFactory(username="northagent", department=org.north, roles=["service"])
+    sr = ServiceRequestFactory(customer=customer)
+    with pytest.raises(ValidationError) as refused:
+        rs.request_assign(actor=lead, request=sr, assignee=north_agent)
+    assert "assignee" in refused.value.message_dict
+    assert ServiceRequest.objects.get(pk=sr.pk).assignee_id is None
+    assert rs.request_assign(actor=lead, request=sr, assignee=east_agent).assignee == east_agent

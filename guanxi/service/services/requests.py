@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can, require
+from guanxi.accounts.scoping import owner_in_scope
 from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
 from guanxi.common.models import AuditAction
 from guanxi.notifications.models import NotificationKind
@@ -122,6 +123,9 @@ def _check_assignee(actor: Any, request: ServiceRequest, assignee: Any) -> None:
             raise PermissionDenied(_("Only a service manager can take over another's request."))
     elif not can_dispatch(actor):
         raise PermissionDenied(_("Only a service manager can assign requests to others."))
+    elif not owner_in_scope(actor, Module.SERVICE_REQUESTS, assignee):
+        # A department's service lead hands work only to people in their department tree.
+        raise ValidationError({"assignee": _("You can only assign records within your own scope.")})
 
 
 def _check_worker(actor: Any, request: ServiceRequest) -> None:
