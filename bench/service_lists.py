@@ -159,7 +159,7 @@ def build(rows: int) -> int:
         status = rng.choices(list(RequestStatus.values), [1, 1, 1, 2, 8])[0]
         resolved = status in ("resolved", "closed")
         return ServiceRequest(
-            number=f"SR-B-{i:08d}",
+            number=f"SR-1999-{i:08d}",
             customer_id=cid,
             type_id=type_id,
             complaint_category_id=rng.choice(categories) if complaint else None,
@@ -234,8 +234,8 @@ CASES = [
     ("requests, first page", "/service-requests/"),
     ("requests, open", "/service-requests/?status=open"),
     ("requests, breached", "/service-requests/?sla=breached"),
-    ("requests, search number", "/service-requests/?q=SR-B-00012345"),
-    ("my queue", "/service-requests/queue/"),
+    ("requests, search number", "/service-requests/?q=SR-1999-00012345"),
+    ("my queue", "/service-requests/mine/"),
     ("team queue", "/service-requests/team/"),
     ("care, due", "/care/"),
     ("care, done", "/care/?view=done"),

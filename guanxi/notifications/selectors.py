@@ -56,7 +56,13 @@ def target_url(notification: Notification) -> str:
     from django.urls import NoReverseMatch, reverse
 
     name = TARGETS.get(notification.kind)
-    pk = (notification.params or {}).get("id")
+    params = notification.params or {}
+    pk = params.get("id")
+    if notification.kind == NotificationKind.CARE_DUE and "count" in params:
+        try:
+            return reverse("web:care_list") + f"?view=due&kind={params.get('care', '')}&mine=1"
+        except NoReverseMatch:
+            return ""
     if not name or pk is None:
         return ""
     try:
@@ -86,6 +92,9 @@ def message(notification: Notification) -> str:
             return _("Request %(subject)s (%(customer)s) was closed; satisfaction %(score)s/5.") % p
         if kind == NotificationKind.CARE_DUE:
             from guanxi.service.enums import CareKind
+
+            if "count" in p:  # the holiday greetings of one day, together
+                return _("%(count)s holiday greetings for %(subject)s are due on %(due)s.") % p
 
             p["care"] = CareKind(p.get("care", CareKind.FOLLOW_UP)).label
             return _("%(care)s for %(subject)s is due on %(due)s.") % p

@@ -16,22 +16,31 @@ from guanxi.common.models import StampedModel
 from .enums import CareKind, CareStatus, Priority, RequestStatus, SlaState
 
 USER = settings.AUTH_USER_MODEL
+MAX_HOURS = 8760  # a year: a due time further out is not a service level
 
 
 class ServiceSettings(models.Model):
     """One row of service and care parameters (参数设置) an administrator edits."""
 
     hours_urgent = models.PositiveIntegerField(
-        _("hours to resolve an urgent request"), default=4, validators=[MinValueValidator(1)]
+        _("hours to resolve an urgent request"),
+        default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_HOURS)],
     )
     hours_high = models.PositiveIntegerField(
-        _("hours to resolve a high-priority request"), default=8, validators=[MinValueValidator(1)]
+        _("hours to resolve a high-priority request"),
+        default=8,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_HOURS)],
     )
     hours_normal = models.PositiveIntegerField(
-        _("hours to resolve a normal request"), default=24, validators=[MinValueValidator(1)]
+        _("hours to resolve a normal request"),
+        default=24,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_HOURS)],
     )
     hours_low = models.PositiveIntegerField(
-        _("hours to resolve a low-priority request"), default=72, validators=[MinValueValidator(1)]
+        _("hours to resolve a low-priority request"),
+        default=72,
+        validators=[MinValueValidator(1), MaxValueValidator(MAX_HOURS)],
     )
     at_risk_percent = models.PositiveSmallIntegerField(
         _("at risk when this share of the time is left (%)"),
@@ -303,6 +312,8 @@ class CareAction(StampedModel):
             models.Index(fields=["assignee", "status", "due_date"], name="care_queue_idx"),
             models.Index(fields=["status", "due_date"], name="care_status_due_idx"),
             models.Index(fields=["customer", "-due_date"], name="care_customer_idx"),
+            models.Index(fields=["-due_date", "-id"], name="care_all_idx"),
+            models.Index(fields=["-finished_at", "-id"], name="care_finished_idx"),
         ]
 
     def __str__(self) -> str:

@@ -14,7 +14,7 @@ from itertools import islice
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from guanxi.accounts.enums import Action, Module
@@ -212,6 +212,12 @@ def _approvers() -> list[User]:
     return [u for u in users if can(u, Module.CONTRACTS, Action.APPROVE)]
 
 
+def _submitted(contract: Contract) -> datetime.datetime:
+    # Imported or hand-edited data may lack the submission time; one such contract must not
+    # stop the rest of the run.
+    return contract.submitted_at or contract.updated_at or contract.created_at
+
+
 def notify_approvals() -> int:
     """Every pending contract, to each approver who may decide on it (the approval queue's
     rule: in their scope, neither owned nor entered by them)."""
@@ -233,7 +239,7 @@ def notify_approvals() -> int:
                 Note(
                     recipient_id=approver.pk,
                     kind=NotificationKind.APPROVAL_WAITING,
-                    key=f"approval:{contract.pk}:{contract.submitted_at.isoformat()}",
+                    key=f"approval:{contract.pk}:{_submitted(contract).isoformat()}",
                     subject=contract.number,
                     params={"id": contract.pk, "customer": contract.customer.name},
                 )
@@ -281,25 +287,46 @@ def notify_request_deadlines(*, now: datetime.datetime) -> int:
 def notify_care_due(*, today: datetime.date) -> int:
     """Pending care actions due by today, to their assignee. A lost customer's greetings and
     follow-ups stay in the list (to skip with a note) but do not ring the bell; win-back
-    actions do."""
-    rows = (
-        CareAction.objects.filter(
-            status=CareStatus.PENDING, due_date__lte=today, customer__deleted_at__isnull=True
-        )
-        .exclude(Q(customer__status=CustomerStatus.LOST) & ~Q(kind=CareKind.WIN_BACK))
+    actions do. Holiday greetings are many at once (one per active customer): they ring once
+    per assignee, holiday and day, with how many there are."""
+    pending = CareAction.objects.filter(
+        status=CareStatus.PENDING, due_date__lte=today, customer__deleted_at__isnull=True
+    ).exclude(Q(customer__status=CustomerStatus.LOST) & ~Q(kind=CareKind.WIN_BACK))
+    single = (
+        pending.exclude(kind=CareKind.HOLIDAY)
         .values_list("pk", "assignee_id", "kind", "due_date", "customer__name")
         .order_by("pk")
     )
-    return notify(
-        Note(
-            recipient_id=person,
-            kind=NotificationKind.CARE_DUE,
-            key=f"care-due:{pk}",
-            subject=customer,
-            params={"id": pk, "care": kind, "due": due.isoformat()},
-        )
-        for pk, person, kind, due, customer in rows.iterator()
+    grouped = (
+        pending.filter(kind=CareKind.HOLIDAY)
+        .values("assignee_id", "holiday_id", "holiday__name", "due_date")
+        .annotate(count=Count("id"))
+        .order_by("assignee_id", "holiday_id", "due_date")
     )
+
+    def notes() -> Iterable[Note]:
+        for pk, person, kind, due, customer in single.iterator():
+            yield Note(
+                recipient_id=person,
+                kind=NotificationKind.CARE_DUE,
+                key=f"care-due:{pk}",
+                subject=customer,
+                params={"id": pk, "care": kind, "due": due.isoformat()},
+            )
+        for row in grouped.iterator():
+            yield Note(
+                recipient_id=row["assignee_id"],
+                kind=NotificationKind.CARE_DUE,
+                key=f"care-due-holiday:{row['holiday_id']}:{row['due_date'].isoformat()}",
+                subject=row["holiday__name"] or "",
+                params={
+                    "care": CareKind.HOLIDAY,
+                    "due": row["due_date"].isoformat(),
+                    "count": row["count"],
+                },
+            )
+
+    return notify(notes())
 
 
 def notify_churn(*, today: datetime.date, settings: ServiceSettings) -> int:

@@ -11,6 +11,7 @@ sees the complaints about their customers and an agent the requests in their que
 from __future__ import annotations
 
 import datetime
+import re
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
@@ -131,6 +132,7 @@ def sla_q(state: str, now: datetime.datetime) -> Q:
     return Q()
 
 
+NUMBER = re.compile(r"SR-\d{4}-\d{5,}", re.IGNORECASE)
 REQUEST_ORDERINGS = {"-id", "id", "due_at", "-due_at", "priority", "-updated_at", "number"}
 PRIORITY_RANK = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
 
@@ -151,7 +153,9 @@ def request_list(
         "customer", "type", "assignee", "complaint_category"
     )
     search = (search or "").strip()
-    if search:
+    if NUMBER.fullmatch(search):  # a whole request number: the unique index, not a scan
+        qs = qs.filter(number=search.upper())
+    elif search:
         qs = qs.filter(
             Q(number__icontains=search)
             | Q(subject__icontains=search)

@@ -27,12 +27,13 @@ FIELDS = {"customer", "contact", "kind", "title", "due_date", "assignee", "note"
 EDITABLE = {"contact", "title", "due_date", "assignee", "note"}
 
 
-def _check(action: CareAction) -> None:
+def _check(action: CareAction, *, new: bool = False) -> None:
     if action.contact_id and action.contact.customer_id != action.customer_id:
         raise ValidationError({"contact": _("This contact belongs to another customer.")})
     if action.kind not in CareKind.values:
         raise ValidationError({"kind": _("Choose what kind of care this is.")})
-    if action.kind == CareKind.WIN_BACK and action.customer.status != CustomerStatus.LOST:
+    # Planned for a lost customer; it stays editable when the customer comes back meanwhile.
+    if new and action.kind == CareKind.WIN_BACK and action.customer.status != CustomerStatus.LOST:
         raise ValidationError({"kind": _("Win-back actions are for lost customers.")})
     if not action.due_date:
         raise ValidationError({"due_date": _("Give the day it is due.")})
@@ -57,7 +58,7 @@ def care_create(*, actor: Any, **fields: Any) -> CareAction:
             raise ValidationError({"assignee": _("The customer has no owner: name someone.")})
         action.assignee = action.customer.owner
     check_owner(actor, Module.CARE, action.assignee, field="assignee")
-    _check(action)
+    _check(action, new=True)
     stamp(action, actor, new=True)
     action.full_clean()
     action.save()
