@@ -36,10 +36,10 @@ from .forms_sales import (
 # --- shared ------------------------------------------------------------------------------
 
 
-def request_workers(current_id: Any = None) -> QuerySet[User]:
+def request_workers(current_id: Any = None, reader: Any = None) -> QuerySet[User]:
     """Active users who work on service requests (view and change them): the people a request
-    can be assigned to. Roles are few, so their codes are read here rather than in SQL (a
-    JSON list lookup is not portable)."""
+    can be assigned to — by `reader`, only those inside the reader's scope. Roles are few, so
+    their codes are read here rather than in SQL (a JSON list lookup is not portable)."""
     roles = list(Role.objects.filter(is_active=True).values_list("pk", "permissions"))
     change = perm_code(Module.SERVICE_REQUESTS, Action.CHANGE)
     view = perm_code(Module.SERVICE_REQUESTS, Action.VIEW)
@@ -49,6 +49,8 @@ def request_workers(current_id: Any = None) -> QuerySet[User]:
         is_active=True,
         pk__in=User.objects.filter(roles__in=changers).values("pk"),
     ) & Q(pk__in=User.objects.filter(roles__in=viewers).values("pk"))
+    if reader is not None:
+        q &= Q(pk__in=people_in_scope(reader, Module.SERVICE_REQUESTS).values("pk"))
     if current_id:
         q |= Q(pk=current_id)
     return User.objects.filter(q).order_by("username")
@@ -212,7 +214,7 @@ class RequestForm(StyledModelForm):
         else:
             customer = _form_customer(self, instance)
             if dispatcher:
-                self.fields["assignee"].queryset = request_workers()
+                self.fields["assignee"].queryset = request_workers(reader=reader)
                 self.fields["assignee"].empty_label = _("Not yet")
                 self.fields["assignee"].help_text = _("Leave empty to assign it later.")
             else:
@@ -310,9 +312,9 @@ class RequestFilterForm(StyledForm):
 class AssignForm(StyledForm):
     assignee = forms.ModelChoiceField(label=_("Assign to"), queryset=User.objects.none())
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, reader: Any = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["assignee"].queryset = request_workers()
+        self.fields["assignee"].queryset = request_workers(reader=reader)
 
 
 class ResolveForm(StyledForm):

@@ -387,6 +387,24 @@ def test_dispatcher_sees_the_assign_select_and_deletes_a_new_request(org, login,
     assert not ServiceRequest.objects.filter(pk=sr.pk).exists()
 
 
+def test_a_department_dispatcher_is_offered_only_agents_in_their_scope(org, login, sr):
+    from guanxi.accounts.models import Role
+
+    codes = [f"service_requests.{a}" for a in ("view", "create", "change", "approve")]
+    Role.objects.create(
+        code="east_service_lead",
+        name="华东客服组长",
+        scope="department",
+        permissions=[*codes, "customers.view"],
+    )
+    lead = UserFactory(username="eastlead", department=org.east, roles=["east_service_lead"])
+    east_agent = UserFactory(username="eastagent", department=org.east, roles=["service"])
+    html = html_of(login(lead).get(url("service_request_detail", sr.pk)))
+    options = html.split('id="assign-form"')[1].split("</select>")[0]
+    assert str(east_agent) in options and str(lead) in options
+    assert str(org.users.service) not in options  # hq: outside the lead's department
+
+
 # --- the list ----------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ views over guanxi.service selectors (scoped reads) and services (writes and ever
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -197,7 +198,11 @@ def _detail(request: HttpRequest, sr: Any, **forms: Any) -> HttpResponse:
             moves[k] for k in ("assign", "take", "start", "resolve", "close", "reopen")
         ),
         "assign_form": forms.get("assign_form")
-        or (AssignForm(initial={"assignee": sr.assignee_id}) if moves["assign"] else None),
+        or (
+            AssignForm(initial={"assignee": sr.assignee_id}, reader=request.user)
+            if moves["assign"]
+            else None
+        ),
         "resolve_form": forms.get("resolve_form") or ResolveForm(),
         "close_form": forms.get("close_form") or CloseForm(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
@@ -249,7 +254,7 @@ def request_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
     return _move(
         request,
         pk,
-        form_class=AssignForm,
+        form_class=partial(AssignForm, reader=user),
         form_name="assign_form",
         default_field="assignee",
         call=lambda sr, data: services.request_assign(
