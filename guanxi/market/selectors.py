@@ -4,7 +4,6 @@ reader's opportunity scope."""
 
 from __future__ import annotations
 
-import datetime
 from typing import Any
 
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
@@ -12,35 +11,11 @@ from django.http import Http404
 
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can
+from guanxi.common.lookups import date_or_none, get_or_404, id_or_none
 from guanxi.sales.models import Opportunity
 from guanxi.sales.selectors import opportunity_scope_q
 
 from .models import Competitor, IndustryNews, PriceLevel
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(getattr(value, "pk", value))
-    except (TypeError, ValueError):
-        return None
-
-
-def _date_or_none(value: Any) -> datetime.date | None:
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
-def _get_or_404(qs: QuerySet, pk: Any) -> Any:
-    pk = _int_or_none(pk)
-    found = qs.filter(pk=pk).first() if pk is not None else None
-    if found is None:
-        raise Http404
-    return found
-
 
 COMPETITOR_ORDERINGS = {"name", "-name", "-id", "id", "-updated_at"}
 
@@ -81,7 +56,7 @@ def competitor_list(
 def access_competitor(*, reader: Any, pk: Any) -> Competitor:
     if not can(reader, Module.COMPETITORS, Action.VIEW):
         raise Http404
-    return _get_or_404(Competitor.objects.select_related("created_by", "updated_by"), pk)
+    return get_or_404(Competitor.objects.select_related("created_by", "updated_by"), pk)
 
 
 def competitor_opportunities(*, reader: Any, competitor: Competitor) -> QuerySet[Opportunity]:
@@ -110,10 +85,10 @@ def news_list(
             | Q(tags__icontains=search)
         )
     filters = filters or {}
-    industry = _int_or_none(filters.get("industry"))
+    industry = id_or_none(filters.get("industry"))
     if industry is not None:
         qs = qs.filter(industry_id=industry)
-    competitor = _int_or_none(filters.get("competitor"))
+    competitor = id_or_none(filters.get("competitor"))
     if competitor is not None:
         link = IndustryNews.competitors.through.objects.filter(
             industrynews_id=OuterRef("pk"), competitor_id=competitor
@@ -123,8 +98,8 @@ def news_list(
     if tag:
         qs = qs.filter(tags__icontains=tag)
     date_from, date_to = (
-        _date_or_none(filters.get("date_from")),
-        _date_or_none(filters.get("date_to")),
+        date_or_none(filters.get("date_from")),
+        date_or_none(filters.get("date_to")),
     )
     if date_from:
         qs = qs.filter(published_on__gte=date_from)
@@ -137,4 +112,4 @@ def access_news(*, reader: Any, pk: Any) -> IndustryNews:
     if not can(reader, Module.NEWS, Action.VIEW):
         raise Http404
     qs = IndustryNews.objects.select_related("industry", "created_by", "updated_by")
-    return _get_or_404(qs.prefetch_related("competitors"), pk)
+    return get_or_404(qs.prefetch_related("competitors"), pk)

@@ -33,6 +33,7 @@ from django.utils import timezone
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can, scope_of
 from guanxi.accounts.scoping import NOTHING, owner_scope_q
+from guanxi.common.lookups import date_or_none, get_or_404, id_or_none, int_or_none
 from guanxi.common.selectors import object_history
 
 from .enums import PAYABLE_STATUSES, ContractStatus, OpportunityStatus, TaskStatus
@@ -50,32 +51,11 @@ from .models import (
 LIVE_CUSTOMER = Q(customer__deleted_at__isnull=True)
 
 
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _date_or_none(value: Any) -> datetime.date | None:
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
-def _id_or_none(value: Any) -> int | None:
-    """A filter value for a foreign key: a record or its id; anything else is no filter."""
-    return _int_or_none(getattr(value, "pk", value))
-
-
 def _filter_by(qs: QuerySet, filters: dict[str, Any], related=(), plain=()) -> QuerySet:
     """Apply equality filters; a value that is not an id for a related field is ignored
     rather than an error (lists never fail on a bad query string)."""
     for name in related:
-        value = _id_or_none(filters.get(name))
+        value = id_or_none(filters.get(name))
         if value is not None:
             qs = qs.filter(**{name: value})
     for name in plain:
@@ -83,14 +63,6 @@ def _filter_by(qs: QuerySet, filters: dict[str, Any], related=(), plain=()) -> Q
         if value not in (None, ""):
             qs = qs.filter(**{name: str(value)})
     return qs
-
-
-def _get_or_404(qs: QuerySet, pk: Any) -> Any:
-    pk = _int_or_none(pk)
-    obj = qs.filter(pk=pk).first() if pk is not None else None
-    if obj is None:
-        raise Http404
-    return obj
 
 
 def sales_settings() -> SalesSettings:
@@ -149,8 +121,8 @@ def opportunity_list(
     qs = _filter_by(
         qs, filters, related=("stage", "owner", "customer", "project_type"), plain=("status",)
     )
-    closing_from = _date_or_none(filters.get("closing_from"))
-    closing_to = _date_or_none(filters.get("closing_to"))
+    closing_from = date_or_none(filters.get("closing_from"))
+    closing_to = date_or_none(filters.get("closing_to"))
     if closing_from:
         qs = qs.filter(expected_close_date__gte=closing_from)
     if closing_to:
@@ -172,7 +144,7 @@ def access_opportunity_by_id(*, reader: Any, opportunity_id: Any) -> Opportunity
         "created_by",
         "updated_by",
     )
-    return _get_or_404(qs, opportunity_id)
+    return get_or_404(qs, opportunity_id)
 
 
 def opportunity_board(*, reader: Any, filters: dict[str, Any] | None = None, per_stage: int = 50):
@@ -275,7 +247,7 @@ def access_task_by_id(*, reader: Any, task_id: Any) -> Task:
     qs = Task.objects.filter(task_scope_q(reader)).select_related(
         "customer", "opportunity", "salesperson", "work_method", "created_by", "updated_by"
     )
-    return _get_or_404(qs, task_id)
+    return get_or_404(qs, task_id)
 
 
 # --- products ----------------------------------------------------------------------------
@@ -308,7 +280,7 @@ def product_list(
 def access_product_by_id(*, reader: Any, product_id: Any) -> Product:
     if not can(reader, Module.PRODUCTS, Action.VIEW):
         raise Http404
-    return _get_or_404(Product.objects.select_related("created_by", "updated_by"), product_id)
+    return get_or_404(Product.objects.select_related("created_by", "updated_by"), product_id)
 
 
 def product_categories() -> list[str]:
@@ -359,8 +331,8 @@ def contract_list(
         )
     filters = filters or {}
     qs = _filter_by(qs, filters, related=("owner", "customer", "opportunity"), plain=("status",))
-    signed_from = _date_or_none(filters.get("signed_from"))
-    signed_to = _date_or_none(filters.get("signed_to"))
+    signed_from = date_or_none(filters.get("signed_from"))
+    signed_to = date_or_none(filters.get("signed_to"))
     if signed_from:
         qs = qs.filter(signed_on__gte=signed_from)
     if signed_to:
@@ -382,7 +354,7 @@ def access_contract_by_id(*, reader: Any, contract_id: Any) -> Contract:
         "created_by",
         "updated_by",
     )
-    return _get_or_404(qs, contract_id)
+    return get_or_404(qs, contract_id)
 
 
 def contract_lines(*, contract: Contract):
@@ -425,12 +397,12 @@ def sales_record_list(*, reader: Any, filters: dict[str, Any] | None = None) -> 
     )
     filters = filters or {}
     for name in ("customer", "product", "salesperson", "contract"):
-        value = _int_or_none(filters.get(name))
+        value = int_or_none(filters.get(name))
         if value is not None:
             qs = qs.filter(**{name: value})
     date_from, date_to = (
-        _date_or_none(filters.get("date_from")),
-        _date_or_none(filters.get("date_to")),
+        date_or_none(filters.get("date_from")),
+        date_or_none(filters.get("date_to")),
     )
     if date_from:
         qs = qs.filter(date__gte=date_from)
@@ -450,7 +422,7 @@ def access_sales_record_by_id(*, reader: Any, record_id: Any) -> SalesRecord:
     qs = SalesRecord.objects.filter(sales_record_scope_q(reader)).select_related(
         "customer", "product", "contract", "salesperson", "created_by", "updated_by"
     )
-    return _get_or_404(qs, record_id)
+    return get_or_404(qs, record_id)
 
 
 # --- payments ----------------------------------------------------------------------------
@@ -466,15 +438,15 @@ def payment_list(*, reader: Any, filters: dict[str, Any] | None = None) -> Query
         "contract", "contract__customer", "created_by"
     )
     filters = filters or {}
-    contract = _int_or_none(filters.get("contract"))
+    contract = int_or_none(filters.get("contract"))
     if contract is not None:
         qs = qs.filter(contract=contract)
-    customer = _int_or_none(filters.get("customer"))
+    customer = int_or_none(filters.get("customer"))
     if customer is not None:
         qs = qs.filter(contract__customer=customer)
     date_from, date_to = (
-        _date_or_none(filters.get("date_from")),
-        _date_or_none(filters.get("date_to")),
+        date_or_none(filters.get("date_from")),
+        date_or_none(filters.get("date_to")),
     )
     if date_from:
         qs = qs.filter(date__gte=date_from)
@@ -487,7 +459,7 @@ def access_payment_by_id(*, reader: Any, payment_id: Any) -> Payment:
     qs = Payment.objects.filter(payment_scope_q(reader)).select_related(
         "contract", "contract__customer", "created_by", "updated_by"
     )
-    return _get_or_404(qs, payment_id)
+    return get_or_404(qs, payment_id)
 
 
 AGE_BUCKETS = ((0, 30), (31, 90), (91, 180), (181, 365), (366, None))
@@ -505,7 +477,7 @@ def receivables(*, reader: Any, today: datetime.date | None = None, customer: An
         status__in=PAYABLE_STATUSES,
         total__gt=F("paid"),
     )
-    customer_id = _int_or_none(customer)
+    customer_id = int_or_none(customer)
     if customer_id is not None:
         qs = qs.filter(customer=customer_id)
     outstanding = F("total") - F("paid")

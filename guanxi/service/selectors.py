@@ -16,12 +16,12 @@ from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.http import Http404
 from django.utils import timezone
 
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can
 from guanxi.accounts.scoping import NOTHING, any_owner_scope_q
+from guanxi.common.lookups import date_or_none, get_or_404, id_or_none
 from guanxi.common.selectors import object_history
 from guanxi.customers.enums import CustomerStatus
 from guanxi.customers.models import Customer
@@ -33,30 +33,6 @@ from .enums import OPEN_STATUSES, CareKind, CareStatus, RequestStatus, SlaState
 from .models import CareAction, Feedback, ServiceRequest, ServiceSettings
 
 LIVE_CUSTOMER = Q(customer__deleted_at__isnull=True)
-
-
-def _int_or_none(value: Any) -> int | None:
-    try:
-        return int(getattr(value, "pk", value))
-    except (TypeError, ValueError):
-        return None
-
-
-def _date_or_none(value: Any) -> datetime.date | None:
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except (TypeError, ValueError):
-        return None
-
-
-def _get_or_404(qs: QuerySet, pk: Any) -> Any:
-    pk = _int_or_none(pk)
-    obj = qs.filter(pk=pk).first() if pk is not None else None
-    if obj is None:
-        raise Http404
-    return obj
 
 
 def _scoped(reader: Any, module: str, fields: tuple[str, ...]) -> Q:
@@ -91,12 +67,12 @@ def feedback_list(
         )
     filters = filters or {}
     for name in ("customer", "channel", "reported_by", "contact"):
-        value = _int_or_none(filters.get(name))
+        value = id_or_none(filters.get(name))
         if value is not None:
             qs = qs.filter(**{f"{name}_id": value})
     date_from, date_to = (
-        _date_or_none(filters.get("date_from")),
-        _date_or_none(filters.get("date_to")),
+        date_or_none(filters.get("date_from")),
+        date_or_none(filters.get("date_to")),
     )
     if date_from:
         qs = qs.filter(date__gte=date_from)
@@ -109,7 +85,7 @@ def access_feedback(*, reader: Any, pk: Any) -> Feedback:
     qs = Feedback.objects.filter(feedback_scope_q(reader)).select_related(
         "customer", "contact", "channel", "reported_by", "created_by", "updated_by"
     )
-    return _get_or_404(qs, pk)
+    return get_or_404(qs, pk)
 
 
 # --- service requests --------------------------------------------------------------------
@@ -173,14 +149,14 @@ def request_list(
     if filters.get("priority") in {"low", "normal", "high", "urgent"}:
         qs = qs.filter(priority=filters["priority"])
     for name in ("type", "customer", "product", "contract"):
-        value = _int_or_none(filters.get(name))
+        value = id_or_none(filters.get(name))
         if value is not None:
             qs = qs.filter(**{f"{name}_id": value})
     assignee = filters.get("assignee")
     if assignee == "none":
         qs = qs.filter(assignee__isnull=True)
-    elif _int_or_none(assignee) is not None:
-        qs = qs.filter(assignee_id=_int_or_none(assignee))
+    elif id_or_none(assignee) is not None:
+        qs = qs.filter(assignee_id=id_or_none(assignee))
     complaint = str(filters.get("complaint", "")).lower()
     if complaint in {"1", "true", "yes"}:
         qs = qs.filter(type__is_complaint=True)
@@ -188,8 +164,8 @@ def request_list(
         qs = qs.filter(type__is_complaint=False)
     if filters.get("sla") in SlaState.values:
         qs = qs.filter(sla_q(filters["sla"], now))
-    created_from = _date_or_none(filters.get("created_from"))
-    created_to = _date_or_none(filters.get("created_to"))
+    created_from = date_or_none(filters.get("created_from"))
+    created_to = date_or_none(filters.get("created_to"))
     if created_from:
         qs = qs.filter(created_at__date__gte=created_from)
     if created_to:
@@ -231,8 +207,8 @@ def team_queue(*, reader: Any, assignee: Any = None) -> QuerySet[ServiceRequest]
     qs = ServiceRequest.objects.filter(request_scope_q(reader), status__in=OPEN_STATUSES)
     if assignee == "none":
         qs = qs.filter(assignee__isnull=True)
-    elif _int_or_none(assignee) is not None:
-        qs = qs.filter(assignee_id=_int_or_none(assignee))
+    elif id_or_none(assignee) is not None:
+        qs = qs.filter(assignee_id=id_or_none(assignee))
     return qs.select_related("customer", "type", "assignee").order_by(
         F("assignee_id").asc(nulls_first=True), "due_at", "id"
     )
@@ -268,7 +244,7 @@ def access_request(*, reader: Any, pk: Any) -> ServiceRequest:
         "created_by",
         "updated_by",
     )
-    return _get_or_404(qs, pk)
+    return get_or_404(qs, pk)
 
 
 def request_history(*, request: ServiceRequest):
@@ -312,7 +288,7 @@ def care_list(
     if filters.get("status") in CareStatus.values:
         qs = qs.filter(status=filters["status"])
     for name in ("customer", "assignee"):
-        value = _int_or_none(filters.get(name))
+        value = id_or_none(filters.get(name))
         if value is not None:
             qs = qs.filter(**{f"{name}_id": value})
     search = (search or "").strip()
@@ -330,7 +306,7 @@ def access_care(*, reader: Any, pk: Any) -> CareAction:
     qs = CareAction.objects.filter(care_scope_q(reader)).select_related(
         "customer", "contact", "holiday", "contract", "assignee", "created_by", "updated_by"
     )
-    return _get_or_404(qs, pk)
+    return get_or_404(qs, pk)
 
 
 # --- churn warning and lost customers ----------------------------------------------------
