@@ -52,6 +52,7 @@ def build(rows: int) -> int:
     from guanxi.sales.models import Contract, Task
     from guanxi.service.enums import CareKind, CareStatus, RequestStatus
     from guanxi.service.models import CareAction, Feedback, ServiceRequest
+    from guanxi.service.selectors import service_settings
     from guanxi.service.services.requests import due_times
 
     call_command("migrate", verbosity=0)
@@ -69,6 +70,7 @@ def build(rows: int) -> int:
     methods = list(WorkMethod.objects.values_list("pk", flat=True))
     now = timezone.now()
     today = timezone.localdate()
+    settings = service_settings()
 
     want_customers = max(rows // 10, 1000)
     have = Customer.objects.count()
@@ -155,7 +157,7 @@ def build(rows: int) -> int:
         type_id, complaint = rng.choice(types)
         priority = rng.choice(["low", "normal", "high", "urgent"])
         opened = now - datetime.timedelta(hours=rng.randrange(0, 24 * 700))
-        due, risk = due_times(opened, priority)
+        due, risk = due_times(opened, priority, settings)
         status = rng.choices(list(RequestStatus.values), [1, 1, 1, 2, 8])[0]
         resolved = status in ("resolved", "closed")
         return ServiceRequest(
