@@ -151,7 +151,12 @@ def customer_update(*, actor: Any, customer: Customer, **fields: Any) -> Custome
         raise ValidationError({"code": _("A customer needs a code.")})
     _check_code_free(customer)
     if customer.status != before_status:
-        customer.lost_at = timezone.now() if customer.status == CustomerStatus.LOST else None
+        if customer.status == CustomerStatus.LOST:
+            # Losing a customer is recorded with its reason (customer_mark_lost).
+            raise ValidationError(
+                {"status": _("Use “Mark lost” on the customer's page: it asks for the reason.")}
+            )
+        customer.lost_at = None
     if customer.review_status == ReviewStatus.REJECTED and not can(
         actor, Module.CUSTOMERS, Action.APPROVE
     ):

@@ -1431,8 +1431,14 @@ class _ServiceDemo:
                 if anchor is not None:
                     self.recent_request(code, anchor, status, state, who)
                     break
-        # The history: closed, a few reopened on the way.
+        # The history: closed, a few reopened on the way; every type at least once whatever
+        # the draw (the draw depends on the time of day the demo is loaded).
         made = 0
+        for code in codes:
+            anchor, day = self.pick(pools, code, self.first_day, self.today - 14 * DAY)
+            if anchor is not None:
+                self.request(code, anchor, self.work_moment(day), "closed", False)
+                made += 1
         for _attempt in range(count * 3):
             if made >= count - len(targets):
                 break

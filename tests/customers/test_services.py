@@ -2,6 +2,7 @@
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import translation
 
 from guanxi.common.models import AuditLog
 from guanxi.customers import selectors, services
@@ -246,3 +247,14 @@ def test_a_lost_customer_edited_back_to_active_forgets_the_moment(org):
     services.customer_update(actor=org.users.manager, customer=customer, status="active")
     fresh = Customer.objects.get(pk=customer.pk)
     assert fresh.status == "active" and fresh.lost_at is None
+
+
+def test_the_plain_edit_does_not_lose_a_customer_without_a_reason(org):
+    customer = CustomerFactory(owner=org.users.sales1, status="active")
+    before = _customer_state(customer)
+    with translation.override("en"), pytest.raises(ValidationError) as exc:
+        services.customer_update(actor=org.users.sales1, customer=customer, status="lost")
+    assert exc.value.message_dict["status"] == [
+        "Use “Mark lost” on the customer's page: it asks for the reason."
+    ]
+    assert _customer_state(customer) == before
