@@ -17,10 +17,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from guanxi.accounts.enums import Action, Module
+from guanxi.accounts.enums import Action, Module, Scope
 from guanxi.accounts.models import User
-from guanxi.accounts.rules import can
-from guanxi.accounts.scoping import owner_in_scope
+from guanxi.accounts.rules import can, scope_of
+from guanxi.accounts.scoping import owner_in_scope, reader_subtree_ids
 from guanxi.customers.enums import CustomerStatus
 from guanxi.customers.models import Contact, Customer
 from guanxi.notifications.models import NotificationKind
@@ -247,41 +247,79 @@ def notify_approvals() -> int:
     return notify(notes)
 
 
-def _dispatcher_ids() -> list[int]:
+class _Dispatcher:
+    """A user with the dispatch right and the people whose requests they may see (the
+    request scope rule, `any_owner_scope_q`, evaluated in Python for the few of them)."""
+
+    def __init__(self, user: User, departments: dict[int, int | None]) -> None:
+        self.pk = user.pk
+        self.scope = scope_of(user, Module.SERVICE_REQUESTS)
+        self.subtree = set(reader_subtree_ids(user)) if self.scope == Scope.DEPARTMENT else set()
+        self.departments = departments
+
+    def sees(self, people: set[int]) -> bool:
+        if self.scope == Scope.ALL:
+            return True
+        if self.pk in people:
+            return True
+        if self.scope == Scope.DEPARTMENT:
+            return any(self.departments.get(p) in self.subtree for p in people)
+        return False
+
+
+def _dispatchers() -> list[_Dispatcher]:
     users = User.objects.filter(is_active=True).prefetch_related("roles")
-    return [u.pk for u in users if can(u, Module.SERVICE_REQUESTS, Action.APPROVE)]
+    departments = dict(User.objects.values_list("pk", "department_id"))
+    return [
+        _Dispatcher(u, departments)
+        for u in users
+        if can(u, Module.SERVICE_REQUESTS, Action.APPROVE)
+    ]
 
 
 def notify_request_deadlines(*, now: datetime.datetime) -> int:
     """Open requests at risk notify their assignee (the dispatchers when unassigned); past
-    their due time they notify the assignee and the dispatchers. Once per due time."""
-    dispatchers = _dispatcher_ids()
+    their due time they notify the assignee and the dispatchers. Only dispatchers who may see
+    the request are told. Once per due time."""
+    dispatchers = _dispatchers()
     rows = (
         ServiceRequest.objects.filter(
             status__in=OPEN_STATUSES, at_risk_at__lte=now, customer__deleted_at__isnull=True
         )
-        .values_list("pk", "number", "assignee_id", "due_at", "customer__name")
+        .values_list(
+            "pk",
+            "number",
+            "assignee_id",
+            "created_by_id",
+            "customer__owner_id",
+            "due_at",
+            "customer__name",
+        )
         .order_by("pk")
     )
-    notes = []
-    for pk, number, assignee_id, due_at, customer in rows.iterator():
-        breached = due_at < now
-        kind = NotificationKind.REQUEST_BREACHED if breached else NotificationKind.REQUEST_AT_RISK
-        tag = "sr-breached" if breached else "sr-at-risk"
-        recipients = {assignee_id} if assignee_id else set(dispatchers)
-        if breached:
-            recipients |= set(dispatchers)
-        for person in recipients:
-            notes.append(
-                Note(
+
+    def notes() -> Iterable[Note]:
+        for pk, number, assignee_id, author_id, owner_id, due_at, customer in rows.iterator():
+            breached = due_at < now
+            kind = (
+                NotificationKind.REQUEST_BREACHED if breached else NotificationKind.REQUEST_AT_RISK
+            )
+            tag = "sr-breached" if breached else "sr-at-risk"
+            people = {p for p in (assignee_id, author_id, owner_id) if p}
+            watching = {d.pk for d in dispatchers if d.sees(people)}
+            recipients = {assignee_id} if assignee_id else set(watching)
+            if breached:
+                recipients |= watching
+            for person in recipients:
+                yield Note(
                     recipient_id=person,
                     kind=kind,
                     key=f"{tag}:{pk}:{due_at.isoformat()}",
                     subject=number,
                     params={"id": pk, "customer": customer},
                 )
-            )
-    return notify(notes)
+
+    return notify(notes())
 
 
 def notify_care_due(*, today: datetime.date) -> int:

@@ -90,3 +90,32 @@ def test_a_whole_request_number_is_matched_exactly(org):
     assert set(request_list(reader=org.users.admin, search="2026-0001")) == set(
         customer.service_requests.all()
     )
+
+
+def test_due_time_warnings_reach_only_dispatchers_who_may_see_the_request(org):
+    from guanxi.accounts.models import Role
+    from tests.factories import UserFactory
+
+    u = org.users
+    codes = [f"service_requests.{a}" for a in ("view", "create", "change", "approve")]
+    Role.objects.create(
+        code="east_lead", name="华东客服组长", scope="department", permissions=codes
+    )
+    lead = UserFactory(username="eastlead", department=org.east, roles=["east_lead"])
+    late = timezone.now() - 3 * D
+    east = ServiceRequestFactory(customer=CustomerFactory(owner=u.sales1), created_at=late)
+    north = ServiceRequestFactory(customer=CustomerFactory(owner=u.sales2), created_at=late)
+    assert scheduled.notify_request_deadlines(now=timezone.now()) == 5
+    told = {
+        (n.recipient.username, n.params["id"])
+        for n in Notification.objects.filter(kind=NotificationKind.REQUEST_BREACHED)
+    }
+    # admin and svcmgr see everything; the East lead only East's customer's request.
+    assert told == {
+        ("admin", east.pk),
+        ("svcmgr", east.pk),
+        ("eastlead", east.pk),
+        ("admin", north.pk),
+        ("svcmgr", north.pk),
+    }
+    assert lead.notifications.count() == 1
