@@ -119,3 +119,23 @@ def test_due_time_warnings_reach_only_dispatchers_who_may_see_the_request(org):
         ("svcmgr", north.pk),
     }
     assert lead.notifications.count() == 1
+
+
+def test_a_resolved_request_keeps_its_priority(org):
+    from guanxi.service.services.requests import request_update
+
+    request = ServiceRequestFactory(
+        customer=CustomerFactory(owner=org.users.sales1),
+        assignee=org.users.service,
+        status="resolved",
+        resolved_at=timezone.now(),
+        resolution="已更换",
+    )
+    due = request.due_at
+    with pytest.raises(ValidationError) as caught:
+        request_update(actor=org.users.service, request=request, priority="low")
+    assert "priority" in caught.value.message_dict
+    request.refresh_from_db()
+    assert (request.priority, request.due_at) == ("normal", due)
+    # Other fields stay editable.
+    request_update(actor=org.users.service, request=request, description="客户补充了照片")

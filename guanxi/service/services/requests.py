@@ -236,6 +236,11 @@ def request_update(*, actor: Any, request: ServiceRequest, **fields: Any) -> Ser
     assign(request, fields, FIELDS)
     _check(request)
     if request.priority != old_priority:
+        if request.status not in OPEN_STATUSES:
+            # Its due time has been judged: changing it now would rewrite the verdict.
+            raise ValidationError(
+                {"priority": _("A resolved request keeps its priority; reopen it first.")}
+            )
         request.due_at, request.at_risk_at = due_times(request.created_at, request.priority)
     stamp(request, actor, new=False)
     request.full_clean()
