@@ -39,3 +39,20 @@ def get_or_404(qs: QuerySet, pk: Any) -> Any:
     if found is None:
         raise Http404
     return found
+
+
+def in_date_range(
+    qs: QuerySet,
+    filters: dict[str, Any],
+    field: str,
+    start: str = "date_from",
+    end: str = "date_to",
+) -> QuerySet:
+    """Limit `qs` to `field` between the filters' `start` and `end` dates (each optional; a
+    value that is not a date is no limit)."""
+    low, high = date_or_none(filters.get(start)), date_or_none(filters.get(end))
+    if low:
+        qs = qs.filter(**{f"{field}__gte": low})
+    if high:
+        qs = qs.filter(**{f"{field}__lte": high})
+    return qs

@@ -11,7 +11,7 @@ from django.http import Http404
 
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can
-from guanxi.common.lookups import date_or_none, get_or_404, id_or_none
+from guanxi.common.lookups import get_or_404, id_or_none, in_date_range
 from guanxi.sales.models import Opportunity
 from guanxi.sales.selectors import opportunity_scope_q
 
@@ -97,14 +97,7 @@ def news_list(
     tag = (filters.get("tag") or "").strip() if isinstance(filters.get("tag"), str) else ""
     if tag:
         qs = qs.filter(tags__icontains=tag)
-    date_from, date_to = (
-        date_or_none(filters.get("date_from")),
-        date_or_none(filters.get("date_to")),
-    )
-    if date_from:
-        qs = qs.filter(published_on__gte=date_from)
-    if date_to:
-        qs = qs.filter(published_on__lte=date_to)
+    qs = in_date_range(qs, filters, "published_on")
     return qs.order_by("-published_on", "-id")
 
 

@@ -324,6 +324,18 @@ class _Clock:
             return value
         return self.fake[bisect_right(self.real, value) - 1]
 
+    def map_text(self, value: Any) -> Any:
+        """A moment written into a history entry's changes as text, mapped like `map`."""
+        if not isinstance(value, str) or len(value) < 19 or value[10:11] != " ":
+            return value
+        try:
+            moment = datetime.datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if moment.tzinfo is None or not self.real or moment < self.start:
+            return value
+        return str(self.map(moment).astimezone(datetime.UTC))
+
 
 class _Demo:
     def __init__(self, *, seed: int, users: dict[str, User]) -> None:
@@ -1182,15 +1194,7 @@ class _Demo:
         _write(AuditLog, ["changes"], changed)
 
     def map_text(self, value: Any) -> Any:
-        if not isinstance(value, str) or len(value) < 19 or value[10:11] != " ":
-            return value
-        try:
-            moment = datetime.datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        if moment.tzinfo is None or moment < self.clock.start:
-            return value
-        return str(self.clock.map(moment).astimezone(datetime.UTC))
+        return self.clock.map_text(value)
 
 
 def _write(model: type[models.Model], names: list[str], rows: list[tuple[Any, list]]) -> None:

@@ -33,7 +33,7 @@ from django.utils import timezone
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can, scope_of
 from guanxi.accounts.scoping import NOTHING, owner_scope_q
-from guanxi.common.lookups import date_or_none, get_or_404, id_or_none, int_or_none
+from guanxi.common.lookups import date_or_none, get_or_404, id_or_none, in_date_range, int_or_none
 from guanxi.common.selectors import object_history
 
 from .enums import PAYABLE_STATUSES, ContractStatus, OpportunityStatus, TaskStatus
@@ -400,14 +400,7 @@ def sales_record_list(*, reader: Any, filters: dict[str, Any] | None = None) -> 
         value = int_or_none(filters.get(name))
         if value is not None:
             qs = qs.filter(**{name: value})
-    date_from, date_to = (
-        date_or_none(filters.get("date_from")),
-        date_or_none(filters.get("date_to")),
-    )
-    if date_from:
-        qs = qs.filter(date__gte=date_from)
-    if date_to:
-        qs = qs.filter(date__lte=date_to)
+    qs = in_date_range(qs, filters, "date")
     return qs.order_by("-date", "-id")
 
 
@@ -444,14 +437,7 @@ def payment_list(*, reader: Any, filters: dict[str, Any] | None = None) -> Query
     customer = int_or_none(filters.get("customer"))
     if customer is not None:
         qs = qs.filter(contract__customer=customer)
-    date_from, date_to = (
-        date_or_none(filters.get("date_from")),
-        date_or_none(filters.get("date_to")),
-    )
-    if date_from:
-        qs = qs.filter(date__gte=date_from)
-    if date_to:
-        qs = qs.filter(date__lte=date_to)
+    qs = in_date_range(qs, filters, "date")
     return qs.order_by("-date", "-id")
 
 

@@ -1908,15 +1908,7 @@ class _ServiceDemo:
         _write(AuditLog, ["changes"], changed)
 
     def map_text(self, value: Any) -> Any:
-        if not isinstance(value, str) or len(value) < 19 or value[10:11] != " ":
-            return value
-        try:
-            moment = datetime.datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        if moment.tzinfo is None or moment < self.clock.start:
-            return value
-        return str(self.clock.map(moment).astimezone(datetime.UTC))
+        return self.clock.map_text(value)
 
     def renumber(self) -> None:
         """The service numbers a request by the year it is entered — this year, for all of

@@ -21,7 +21,7 @@ from django.utils import timezone
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can
 from guanxi.accounts.scoping import NOTHING, any_owner_scope_q
-from guanxi.common.lookups import date_or_none, get_or_404, id_or_none
+from guanxi.common.lookups import date_or_none, get_or_404, id_or_none, in_date_range
 from guanxi.common.selectors import object_history
 from guanxi.customers.enums import CustomerStatus
 from guanxi.customers.models import Customer
@@ -70,14 +70,7 @@ def feedback_list(
         value = id_or_none(filters.get(name))
         if value is not None:
             qs = qs.filter(**{f"{name}_id": value})
-    date_from, date_to = (
-        date_or_none(filters.get("date_from")),
-        date_or_none(filters.get("date_to")),
-    )
-    if date_from:
-        qs = qs.filter(date__gte=date_from)
-    if date_to:
-        qs = qs.filter(date__lte=date_to)
+    qs = in_date_range(qs, filters, "date")
     return qs.order_by("-date", "-id")
 
 
