@@ -69,6 +69,13 @@ MSG
     "$VENV/bin/ruff" format --check .
     say "Migrations are committed (makemigrations --check)"
     "$PY" manage.py makemigrations --check --dry-run
+    say "Production settings pass the deployment checks (check --deploy)"
+    # A throwaway key and a database that is never connected to: the checks read settings.
+    DJANGO_SETTINGS_MODULE=config.settings.production \
+      GUANXI_SECRET_KEY="$("$PY" -c "import secrets; print(secrets.token_urlsafe(50))")" \
+      GUANXI_ALLOWED_HOSTS=crm.example.com \
+      DATABASE_URL=postgres://guanxi@db.invalid:5432/guanxi \
+      "$PY" manage.py check --deploy --fail-level WARNING
     say "Test suite on SQLite"
     "$VENV/bin/pytest" -n 2 "$@"
     ;;
