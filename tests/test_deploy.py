@@ -34,11 +34,10 @@ PROBE = """
 import django
 django.setup()
 from django.test import Client
-client = Client(HTTP_HOST="crm.example.com")
+client = Client(HTTP_HOST="crm.example.com", raise_request_exception=False)
 plain = client.get("/login/")
-proxied = client.get("/healthz", HTTP_X_FORWARDED_PROTO="https")
 health = client.get("/healthz")
-secure = client.get("/login/", HTTP_X_FORWARDED_PROTO="https")
+secure = client.get("/healthz", HTTP_X_FORWARDED_PROTO="https")
 print(plain.status_code, plain.get("Location"))
 print(health.status_code)
 print(secure.get("Strict-Transport-Security"))
