@@ -6,9 +6,16 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from guanxi.common.versioning import Conflict
+
+from .versioning import conflict_response
+
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Any:
-    """Services raise Django's ValidationError; the API answers it as a 400 with field errors."""
+    """Services raise Django's ValidationError; the API answers it as a 400 with field errors.
+    A stale version (Conflict) is a 409 with the record as it is now."""
+    if isinstance(exc, Conflict) and context.get("view") is not None:
+        return conflict_response(context["view"], exc)
     if isinstance(exc, DjangoValidationError):
         if hasattr(exc, "error_dict"):
             detail: Any = {

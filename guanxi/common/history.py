@@ -11,7 +11,10 @@ from django.db import models
 from .models import AuditAction, AuditLog
 
 # Bookkeeping fields that are not shown as changes.
-UNTRACKED = {"id", "created_at", "updated_at", "created_by", "updated_by", "password", "last_login"}
+UNTRACKED = {
+    *("id", "version", "created_at", "updated_at", "created_by", "updated_by"),
+    *("password", "last_login"),
+}
 
 
 def _tracked_fields(instance: models.Model) -> list[models.Field]:
@@ -77,6 +80,9 @@ def log_event(
         changes=changes or [],
         detail=detail or {},
     )
+    if isinstance(getattr(instance, "version", None), int):
+        # The version the event left the record at: a conflict lists what came after.
+        entry.record_version = instance.version  # type: ignore[union-attr]
     if instance is not None:
         entry.content_type = ContentType.objects.get_for_model(instance, for_concrete_model=True)
         entry.object_id = instance.pk

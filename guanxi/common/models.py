@@ -85,6 +85,8 @@ class AuditLog(models.Model):
     parent_id = models.BigIntegerField(null=True, blank=True)
     changes = models.JSONField(_("changes"), default=list, blank=True)
     detail = models.JSONField(_("detail"), default=dict, blank=True)
+    # The record's version after the event (records with optimistic locking only).
+    record_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("audit log entry")

@@ -7,6 +7,7 @@ from django.utils.translation import pgettext_lazy
 from guanxi.accounts.enums import Gender
 from guanxi.common.models import StampedModel
 from guanxi.common.validators import clean_credit_code, clean_phone
+from guanxi.common.versioning import version_field
 
 from .enums import AbcClass, CustomerStatus, ReviewStatus
 
@@ -93,6 +94,7 @@ class Customer(StampedModel):
     )
     tags = models.CharField(_("tags"), max_length=255, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    version = version_field()
 
     review_status = models.CharField(
         _("review status"),
@@ -190,6 +192,7 @@ class Contact(StampedModel):
     birthday = models.DateField(_("birthday"), null=True, blank=True)
     is_primary = models.BooleanField(_("primary contact"), default=False)
     notes = models.TextField(_("notes"), blank=True)
+    version = version_field()
 
     mobile_normalized = models.CharField(max_length=32, editable=False, db_index=True, default="")
     name_pinyin = models.CharField(max_length=300, editable=False, default="")

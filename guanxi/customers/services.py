@@ -17,6 +17,7 @@ from guanxi.accounts.services import department_subtree_ids
 from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
 from guanxi.common.models import AuditAction
 from guanxi.common.text import normalize_name, normalize_phone, pinyin_full, pinyin_initials
+from guanxi.common.versioning import bump_version
 
 from .enums import CustomerStatus, ReviewStatus
 from .models import Contact, Customer
@@ -137,10 +138,14 @@ def customer_create(*, actor: Any, **fields: Any) -> Customer:
 
 
 @transaction.atomic
-def customer_update(*, actor: Any, customer: Customer, **fields: Any) -> Customer:
-    """Edit a customer. A rejected customer edited by its author goes back to review."""
+def customer_update(
+    *, actor: Any, customer: Customer, expected_version: int | None = None, **fields: Any
+) -> Customer:
+    """Edit a customer. A rejected customer edited by its author goes back to review.
+    `expected_version`: the version the edit was made from (Conflict if it is stale)."""
     _require(actor, Module.CUSTOMERS, Action.CHANGE)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    bump_version(customer, expected_version)
     before = snapshot(customer)
     old_owner_id, before_status = customer.owner_id, customer.status
     _assign(customer, fields, CUSTOMER_FIELDS)
@@ -170,10 +175,16 @@ def customer_update(*, actor: Any, customer: Customer, **fields: Any) -> Custome
 
 @transaction.atomic
 def customer_review(
-    *, actor: Any, customer: Customer, approve: bool, comment: str = ""
+    *,
+    actor: Any,
+    customer: Customer,
+    approve: bool,
+    comment: str = "",
+    expected_version: int | None = None,
 ) -> Customer:
     _require(actor, Module.CUSTOMERS, Action.APPROVE)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    bump_version(customer, expected_version)
     if customer.review_status != ReviewStatus.PENDING:
         raise ValidationError(_("This customer is not waiting for review."))
     comment = (comment or "").strip()
@@ -196,11 +207,14 @@ def customer_review(
 
 
 @transaction.atomic
-def customer_mark_lost(*, actor: Any, customer: Customer, reason: str) -> Customer:
+def customer_mark_lost(
+    *, actor: Any, customer: Customer, reason: str, expected_version: int | None = None
+) -> Customer:
     """流失: the customer has stopped buying. The reason is required; the customer goes to the
     lost list (for win-back) and becomes active again when a new contract starts executing."""
     _require(actor, Module.CUSTOMERS, Action.CHANGE)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    bump_version(customer, expected_version)
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("Say why the customer was lost.")})
@@ -219,10 +233,11 @@ def customer_mark_lost(*, actor: Any, customer: Customer, reason: str) -> Custom
 
 
 @transaction.atomic
-def customer_delete(*, actor: Any, customer: Customer) -> None:
+def customer_delete(*, actor: Any, customer: Customer, expected_version: int | None = None) -> None:
     """Move the customer to the recycle bin; its contacts stay with it."""
     _require(actor, Module.CUSTOMERS, Action.DELETE)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
+    bump_version(customer, expected_version)
     customer.deleted_at, customer.deleted_by = timezone.now(), actor
     stamp(customer, actor, new=False)
     customer.save(update_fields=["deleted_at", "deleted_by", "updated_at", "updated_by"])
@@ -236,6 +251,7 @@ def customer_restore(*, actor: Any, customer: Customer) -> Customer:
     if scope_of(actor, Module.CUSTOMERS) != Scope.ALL:
         raise PermissionDenied(_("Only an administrator can restore customers."))
     customer = Customer.all_objects.select_for_update().get(pk=customer.pk)
+    bump_version(customer)
     customer.deleted_at, customer.deleted_by = None, None
     stamp(customer, actor, new=False)
     customer.save(update_fields=["deleted_at", "deleted_by", "updated_at", "updated_by"])
@@ -279,10 +295,13 @@ def contact_create(*, actor: Any, customer: Customer, **fields: Any) -> Contact:
 
 
 @transaction.atomic
-def contact_update(*, actor: Any, contact: Contact, **fields: Any) -> Contact:
+def contact_update(
+    *, actor: Any, contact: Contact, expected_version: int | None = None, **fields: Any
+) -> Contact:
     _require(actor, Module.CONTACTS, Action.CHANGE)
     Customer.objects.select_for_update().filter(pk=contact.customer_id).first()
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
+    bump_version(contact, expected_version)
     before = snapshot(contact)
     fields.pop("customer", None)  # a contact stays with its customer
     was_primary = contact.is_primary
@@ -319,11 +338,12 @@ def _promote_other(contact: Contact) -> None:
 
 
 @transaction.atomic
-def contact_delete(*, actor: Any, contact: Contact) -> None:
+def contact_delete(*, actor: Any, contact: Contact, expected_version: int | None = None) -> None:
     """Delete a contact; if it was the primary one, the oldest remaining contact takes over."""
     _require(actor, Module.CONTACTS, Action.DELETE)
     Customer.objects.select_for_update().filter(pk=contact.customer_id).first()
     contact = Contact.objects.select_related("customer").get(pk=contact.pk)
+    bump_version(contact, expected_version)
     customer = contact.customer
     log_event(action=AuditAction.DELETE, user=actor, instance=contact, parent=customer)
     was_primary = contact.is_primary

@@ -16,6 +16,7 @@ from guanxi.reference.models import (
     Region,
 )
 
+from .conflicts import VersionedFormMixin
 from .forms_base import StyledForm, StyledModelForm
 
 
@@ -30,7 +31,7 @@ def _active_or_current(model: Any, current_id: Any) -> Any:
     return qs.order_by("sort_order", "code")
 
 
-class CustomerForm(StyledModelForm):
+class CustomerForm(VersionedFormMixin, StyledModelForm):
     website = forms.URLField(label=_("website"), required=False, assume_scheme="https")
     confirm_duplicates = forms.BooleanField(
         label=_("Save anyway: this is not a duplicate"), required=False
@@ -146,7 +147,7 @@ class ReviewForm(StyledForm):
         return data
 
 
-class ContactForm(StyledModelForm):
+class ContactForm(VersionedFormMixin, StyledModelForm):
     class Meta:
         model = Contact
         fields = [

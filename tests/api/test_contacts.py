@@ -45,7 +45,7 @@ def test_create_a_contact(org, refs, api, customers):
     assert body["is_primary"] is True  # the first contact of a customer is its primary one
     assert set(body) == {
         "id", "customer", "name", "gender", "job_title", "department", "mobile", "phone",
-        "email", "wechat", "birthday", "is_primary", "notes", "created_at", "updated_at",
+        "email", "wechat", "birthday", "is_primary", "notes", "version", "created_at", "updated_at",
     }  # fmt: skip
     contact = Contact.objects.get(pk=body["id"])
     assert contact.created_by == org.users.sales1

@@ -194,8 +194,8 @@ def test_retrieve_renders_every_field(org, refs, api):
     assert set(body) == {
         "id", "code", "name", "short_name", "region", "category", "industry", "level",
         "source", "status", "abc_class", "owner", "address", "phone", "website",
-        "credit_code", "tags", "notes", "review_status", "review_comment", "lost_at", "lost_reason", "created_at",
-        "updated_at", "created_by", "updated_by",
+        "credit_code", "tags", "notes", "review_status", "review_comment", "lost_at", "lost_reason",
+        "version", "created_at", "updated_at", "created_by", "updated_by",
     }  # fmt: skip
     assert body["region"] == refs.shanghai.pk
     assert body["abc_class"] == "B"

@@ -57,11 +57,11 @@ class CustomerSerializer(serializers.ModelSerializer):
             "id", "code", "name", "short_name", "region", "category", "industry", "level",
             "source", "status", "abc_class", "owner", "address", "phone", "website",
             "credit_code", "tags", "notes", "review_status", "review_comment", "lost_at",
-            "lost_reason", "created_at", "updated_at", "created_by", "updated_by",
+            "lost_reason", "version", "created_at", "updated_at", "created_by", "updated_by",
         ]  # fmt: skip
         read_only_fields = [
             "abc_class", "review_status", "review_comment", "lost_at", "lost_reason",
-            "created_at", "updated_at", "created_by", "updated_by",
+            "version", "created_at", "updated_at", "created_by", "updated_by",
         ]  # fmt: skip
 
 
@@ -130,8 +130,10 @@ class ContactSerializer(serializers.ModelSerializer):
         model = Contact
         fields = [
             "id", "customer", "name", "gender", "job_title", "department", "mobile", "phone",
-            "email", "wechat", "birthday", "is_primary", "notes", "created_at", "updated_at",
+            "email", "wechat", "birthday", "is_primary", "notes", "version", "created_at",
+            "updated_at",
         ]  # fmt: skip
+        read_only_fields = ["version"]
 
 
 class ContactUpdateSerializer(ContactSerializer):

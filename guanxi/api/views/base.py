@@ -8,6 +8,7 @@ from rest_framework.response import Response
 
 from ..permissions import ModulePermission
 from ..schema import ModuleAutoSchema
+from ..versioning import etag, expected_version
 
 
 def keyset(ordering: str) -> tuple[str, ...]:
@@ -32,6 +33,25 @@ class ApiViewSet(viewsets.GenericViewSet):
     module: str | None = None
     open_read = False
     action_permissions: dict[str, str] = {}
+    # Actions that take the version the client read (If-Match or `version` in the body) and
+    # answer 409 when it is stale; the schema documents both for them.
+    versioned_actions: frozenset[str] = frozenset()
+
+    def expected_version(self) -> int | None:
+        return expected_version(self.request)
+
+    def finalize_response(self, request: Any, response: Any, *args: Any, **kwargs: Any) -> Any:
+        """A record's own answers carry its version as the ETag, ready for If-Match."""
+        response = super().finalize_response(request, response, *args, **kwargs)
+        data = getattr(response, "data", None)
+        if (
+            getattr(self, "action", None) in {"retrieve", "update", "partial_update"}
+            and 200 <= response.status_code < 300
+            and isinstance(data, dict)
+            and isinstance(data.get("version"), int)
+        ):
+            response["ETag"] = etag(data["version"])
+        return response
 
     def parse(self, serializer_class: type[serializers.Serializer], data: Any) -> Any:
         """Validate input with a serializer; invalid input is a 400 with field errors."""

@@ -92,6 +92,7 @@ class CustomerViewSet(ApiViewSet):
         "restore": Action.DELETE,
         "mark_lost": Action.CHANGE,
     }
+    versioned_actions = frozenset({"update", "partial_update", "destroy", "review", "mark_lost"})
     serializer_class = CustomerSerializer
 
     def get_serializer_class(self) -> Any:
@@ -148,7 +149,10 @@ class CustomerViewSet(ApiViewSet):
         serializer = self.get_serializer(customer, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         customer = customer_update(
-            actor=request.user, customer=customer, **serializer.validated_data
+            actor=request.user,
+            customer=customer,
+            expected_version=self.expected_version(),
+            **serializer.validated_data,
         )
         return self.render(customer)
 
@@ -156,7 +160,11 @@ class CustomerViewSet(ApiViewSet):
         return self.update(request, pk, partial=True)
 
     def destroy(self, request: Request, pk: int) -> Response:
-        customer_delete(actor=request.user, customer=self.get_object())
+        customer_delete(
+            actor=request.user,
+            customer=self.get_object(),
+            expected_version=self.expected_version(),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -168,7 +176,12 @@ class CustomerViewSet(ApiViewSet):
     def review(self, request: Request, pk: int) -> Response:
         customer = self.get_object()
         decision = self.parse(CustomerReviewSerializer, request.data).validated_data
-        customer = customer_review(actor=request.user, customer=customer, **decision)
+        customer = customer_review(
+            actor=request.user,
+            customer=customer,
+            expected_version=self.expected_version(),
+            **decision,
+        )
         return self.render(customer)
 
     @extend_schema(
@@ -197,7 +210,12 @@ class CustomerViewSet(ApiViewSet):
         actions are planned; a new contract that starts executing makes it active again."""
         customer = self.get_object()
         reason = self.parse(MarkLostSerializer, request.data).validated_data["reason"]
-        customer_mark_lost(actor=request.user, customer=customer, reason=reason)
+        customer_mark_lost(
+            actor=request.user,
+            customer=customer,
+            reason=reason,
+            expected_version=self.expected_version(),
+        )
         return self.render(self.get_object(), serializer_class=CustomerSerializer)
 
     @extend_schema(
@@ -238,6 +256,7 @@ class ContactViewSet(ApiViewSet):
     """Contacts of the customers within your scope."""
 
     module = Module.CONTACTS
+    versioned_actions = frozenset({"update", "partial_update", "destroy"})
     serializer_class = ContactSerializer
 
     def get_queryset(self) -> QuerySet[Contact]:
@@ -270,12 +289,19 @@ class ContactViewSet(ApiViewSet):
             contact, data=request.data, partial=partial, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        contact = contact_update(actor=request.user, contact=contact, **serializer.validated_data)
+        contact = contact_update(
+            actor=request.user,
+            contact=contact,
+            expected_version=self.expected_version(),
+            **serializer.validated_data,
+        )
         return self.render(contact)
 
     def partial_update(self, request: Request, pk: int) -> Response:
         return self.update(request, pk, partial=True)
 
     def destroy(self, request: Request, pk: int) -> Response:
-        contact_delete(actor=request.user, contact=self.get_object())
+        contact_delete(
+            actor=request.user, contact=self.get_object(), expected_version=self.expected_version()
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)

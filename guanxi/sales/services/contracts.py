@@ -27,6 +27,7 @@ from guanxi.accounts.rules import can, require
 from guanxi.accounts.scoping import owner_in_scope
 from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
 from guanxi.common.models import AuditAction
+from guanxi.common.versioning import bump_version
 from guanxi.customers.enums import CustomerStatus
 from guanxi.customers.models import Customer
 
@@ -617,6 +618,7 @@ def refresh_customer_status(*, actor: Any, customer: Customer, started: bool = F
     new = CustomerStatus.ACTIVE if has_live else CustomerStatus.PROSPECT
     if customer.status == new:
         return
+    bump_version(customer)
     before = snapshot(customer)
     customer.status = new
     customer.lost_at = None  # back from the lost list; the reason stays for the record

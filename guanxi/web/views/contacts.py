@@ -10,8 +10,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanxi.accounts.enums import Action, Module
+from guanxi.common.versioning import Conflict
 from guanxi.customers import selectors, services
 
+from ..conflicts import render_conflict
 from ..forms_customers import ContactForm
 from ..helpers import add_service_errors, require
 from ..pagination import paginate
@@ -49,11 +51,24 @@ def _save_contact(request: HttpRequest, customer, contact=None) -> HttpResponse:
                 messages.success(request, _("Contact “%s” added.") % saved)
             else:
                 saved = services.contact_update(
-                    actor=request.user, contact=contact, **form.cleaned_data
+                    actor=request.user,
+                    contact=contact,
+                    expected_version=form.expected_version,
+                    **form.cleaned_data,
                 )
                 messages.success(request, _("Contact “%s” saved.") % saved)
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except Conflict as exc:
+            current = selectors.access_contact_by_id(reader=request.user, contact_id=contact.pk)
+            return render_conflict(
+                request,
+                "web/contacts/form.html",
+                {"customer": customer, "contact": current},
+                exc=exc,
+                current=current,
+                make_form=lambda data: ContactForm(data, instance=current),
+            )
         else:
             return redirect(reverse("web:customer_detail", args=[customer.pk]) + "?tab=contacts")
     return render(

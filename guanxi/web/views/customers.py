@@ -16,10 +16,12 @@ from django.views.decorators.http import require_POST
 from guanxi.accounts.enums import Action, Module, Scope
 from guanxi.accounts.rules import can, scope_of
 from guanxi.common.history import history_rows
+from guanxi.common.versioning import Conflict
 from guanxi.customers import selectors, services, timeline
 from guanxi.customers.enums import ReviewStatus
 from guanxi.sales import selectors as sales_selectors
 
+from ..conflicts import render_conflict
 from ..forms_customers import CustomerFilterForm, CustomerForm, ReviewForm
 from ..helpers import add_service_errors, require
 from ..pagination import paginate
@@ -89,11 +91,26 @@ def _save_customer(request: HttpRequest, customer: Any = None) -> HttpResponse:
                 messages.success(request, _("Customer “%s” created.") % saved)
             else:
                 saved = services.customer_update(
-                    actor=request.user, customer=customer, **form.service_fields()
+                    actor=request.user,
+                    customer=customer,
+                    expected_version=form.expected_version,
+                    **form.service_fields(),
                 )
                 messages.success(request, _("Customer “%s” saved.") % saved)
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except Conflict as exc:
+            current = selectors.access_customer_by_id(reader=request.user, customer_id=customer.pk)
+            return render_conflict(
+                request,
+                "web/customers/form.html",
+                {**context, "customer": current},
+                exc=exc,
+                current=current,
+                make_form=lambda data: CustomerForm(
+                    data, instance=current, reader=request.user, show_confirm=confirming
+                ),
+            )
         else:
             return redirect("web:customer_detail", pk=saved.pk)
     return render(request, "web/customers/form.html", context)
