@@ -11,6 +11,7 @@ from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.common.models import StampedModel
+from guanxi.common.versioning import version_field
 
 from .enums import (
     ApprovalRule,
@@ -148,6 +149,8 @@ class Opportunity(StampedModel):
 
     history_exclude = ("stage_changed_at",)
 
+    version = version_field()
+
     class Meta:
         verbose_name = _("opportunity")
         verbose_name_plural = _("opportunities")
@@ -258,6 +261,8 @@ class Task(StampedModel):
     )
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
 
+    version = version_field()
+
     class Meta:
         verbose_name = _("task")
         verbose_name_plural = _("tasks")
@@ -291,6 +296,8 @@ class Product(StampedModel):
     name_initials = models.CharField(max_length=200, editable=False, default="")
 
     history_exclude = ("name_initials",)
+
+    version = version_field()
 
     class Meta:
         verbose_name = _("product")
@@ -352,6 +359,8 @@ class Contract(StampedModel):
     notes = models.TextField(_("notes"), blank=True)
 
     history_exclude = ("paid", "submitted_at")
+
+    version = version_field()
 
     class Meta:
         verbose_name = _("contract")

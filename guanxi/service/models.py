@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.common.models import StampedModel
+from guanxi.common.versioning import version_field
 
 from .enums import CareKind, CareStatus, Priority, RequestStatus, SlaState
 
@@ -214,6 +215,8 @@ class ServiceRequest(StampedModel):
 
     history_exclude = ("at_risk_at", "assigned_at")
 
+    version = version_field()
+
     class Meta:
         verbose_name = _("service request")
         verbose_name_plural = _("service requests")
@@ -303,6 +306,8 @@ class CareAction(StampedModel):
     note = models.TextField(_("note"), blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True, editable=False)
     key = models.CharField(max_length=100, unique=True, null=True, blank=True, editable=False)
+
+    version = version_field()
 
     class Meta:
         verbose_name = _("care action")

@@ -71,19 +71,16 @@ def conflict_info(record: Any, expected: int) -> dict[str, Any]:
     }
 
 
-def render_conflict(
+def conflict_form(
     request: HttpRequest,
-    template: str,
-    context: dict[str, Any],
     *,
     exc: Conflict,
     current: Any,
     make_form: Callable[[QueryDict], forms.BaseForm],
-    form_key: str = "form",
-) -> HttpResponse:
-    """Re-show the form with what the user typed, a message on top saying who changed the
-    record and what, and the hidden version moved to the current one: saving again is a
-    deliberate choice over the changes listed. Status 409; nothing was written."""
+) -> forms.BaseForm:
+    """The form again with what the user typed, its hidden version moved to the current one
+    (saving again is a deliberate choice over the changes listed), and `conflict`: who
+    changed the record, when and what, shown on top of the form."""
     data = request.POST.copy()
     data["version"] = str(current.version)
     form = make_form(data)
@@ -98,5 +95,19 @@ def render_conflict(
             )
     info["reload_url"] = request.get_full_path()
     form.conflict = info  # type: ignore[attr-defined]  # shown by partials/form_fields.html
-    context = {**context, form_key: form}
-    return render(request, template, context, status=409)
+    return form
+
+
+def render_conflict(
+    request: HttpRequest,
+    template: str,
+    context: dict[str, Any],
+    *,
+    exc: Conflict,
+    current: Any,
+    make_form: Callable[[QueryDict], forms.BaseForm],
+    form_key: str = "form",
+) -> HttpResponse:
+    """The edit page again after a Conflict (status 409; nothing was written)."""
+    form = conflict_form(request, exc=exc, current=current, make_form=make_form)
+    return render(request, template, {**context, form_key: form}, status=409)

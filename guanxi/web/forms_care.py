@@ -19,6 +19,7 @@ from guanxi.customers.models import Contact, Customer
 from guanxi.service.enums import CareKind
 from guanxi.service.models import CareAction
 
+from .conflicts import VersionedFormMixin
 from .forms_base import StyledForm, StyledModelForm
 from .forms_sales import DATE, CustomerPickerField, _customer_or_none, people_in_scope
 
@@ -68,7 +69,7 @@ class CareFilterForm(StyledForm):
         }
 
 
-class CareForm(StyledModelForm):
+class CareForm(VersionedFormMixin, StyledModelForm):
     """Create (with customer and kind) or edit (the editable fields of a pending action)."""
 
     customer = CustomerPickerField(label=_("Customer"))

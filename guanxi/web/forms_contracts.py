@@ -23,6 +23,7 @@ from guanxi.sales import selectors
 from guanxi.sales.enums import ContractStatus, PaymentMethod
 from guanxi.sales.models import Opportunity, Product, SalesSettings
 
+from .conflicts import VersionedFormMixin
 from .forms_base import StyledForm, StyledModelForm
 
 # How many products a plain <select> offers; the search endpoint finds the others.
@@ -192,7 +193,7 @@ class ProductSelect(forms.Select):
 # --- contracts ---------------------------------------------------------------------------
 
 
-class ContractForm(StyledForm):
+class ContractForm(VersionedFormMixin, StyledForm):
     customer = CustomerPickField(label=_("Customer"))
     opportunity = forms.ModelChoiceField(
         label=_("Opportunity"), queryset=Opportunity.objects.none(), required=False
@@ -232,7 +233,7 @@ class ContractForm(StyledForm):
         return dict(self.cleaned_data)
 
 
-class ContractNotesForm(StyledForm):
+class ContractNotesForm(VersionedFormMixin, StyledForm):
     """What stays editable after a contract was submitted."""
 
     notes = forms.CharField(

@@ -31,6 +31,7 @@ from guanxi.sales import selectors
 from guanxi.sales.enums import OpportunityStatus, TaskStatus
 from guanxi.sales.models import Opportunity, Product, Task
 
+from .conflicts import VersionedFormMixin
 from .forms_base import StyledForm, StyledModelForm
 from .forms_customers import _active_or_current
 
@@ -165,7 +166,7 @@ def _customer_or_none(form: forms.BaseForm, name: str = "customer") -> Any:
 # --- opportunities -----------------------------------------------------------------------
 
 
-class OpportunityForm(StyledModelForm):
+class OpportunityForm(VersionedFormMixin, StyledModelForm):
     customer = CustomerPickerField(label=_("Customer"))
 
     class Meta:
@@ -312,7 +313,7 @@ class MoveForm(forms.Form):
 # --- tasks -------------------------------------------------------------------------------
 
 
-class TaskForm(StyledModelForm):
+class TaskForm(VersionedFormMixin, StyledModelForm):
     customer = CustomerPickerField(label=_("Customer"))
 
     class Meta:
@@ -418,7 +419,7 @@ class CompleteTaskForm(StyledForm):
 # --- products ----------------------------------------------------------------------------
 
 
-class ProductForm(StyledModelForm):
+class ProductForm(VersionedFormMixin, StyledModelForm):
     class Meta:
         model = Product
         fields = [

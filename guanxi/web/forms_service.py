@@ -23,6 +23,7 @@ from guanxi.sales.models import Contract, Product
 from guanxi.service.enums import Priority, RequestStatus, SlaState
 from guanxi.service.models import Feedback, ServiceRequest, ServiceSettings
 
+from .conflicts import VersionedFormMixin
 from .forms_base import StyledForm, StyledModelForm
 from .forms_customers import _active_or_current
 from .forms_sales import (
@@ -171,7 +172,7 @@ class FeedbackFilterForm(StyledForm):
 # --- service requests --------------------------------------------------------------------
 
 
-class RequestForm(StyledModelForm):
+class RequestForm(VersionedFormMixin, StyledModelForm):
     """Create (with the customer and, for a dispatcher, an assignee) and edit (the customer
     stays)."""
 

@@ -7,7 +7,15 @@ from rest_framework.test import APIClient
 
 from guanxi.common.models import AuditLog
 from guanxi.customers.models import Contact, Customer
-from tests.factories import ContactFactory, CustomerFactory
+from tests.factories import (
+    ContactFactory,
+    ContractFactory,
+    CustomerFactory,
+    OpportunityFactory,
+    ProductFactory,
+    TaskFactory,
+)
+from tests.service.factories import CareActionFactory, ServiceRequestFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -180,3 +188,111 @@ def test_schema_documents_if_match_and_409(db):
     assert customer["version"]["readOnly"] is True
     get = schema["paths"]["/api/v1/customers/{id}/"]["get"]
     assert "409" not in get["responses"]
+
+
+# --- the other versioned records ---------------------------------------------------------
+
+
+def _opportunity(org):
+    return OpportunityFactory(customer=CustomerFactory(owner=org.users.sales1))
+
+
+def _task(org):
+    return TaskFactory(customer=CustomerFactory(owner=org.users.sales1))
+
+
+def _contract(org):
+    return ContractFactory(customer=CustomerFactory(owner=org.users.sales1))
+
+
+def _request(org):
+    return ServiceRequestFactory(customer=CustomerFactory(owner=org.users.sales1))
+
+
+def _care(org):
+    return CareActionFactory(customer=CustomerFactory(owner=org.users.sales1))
+
+
+# (records, make, writer, other writer, their change, my change, a stale transition)
+RECORDS = {
+    "opportunities": (_opportunity, "sales1", "manager", {"notes": "他们"}, {"amount": "1.00"},
+                      ("win", {"note": "赢"})),
+    "tasks": (_task, "sales1", "manager", {"location": "上海"}, {"purpose": "改"},
+              ("complete", {"result": "完成"})),
+    "contracts": (_contract, "sales1", "manager", {"notes": "他们"}, {"title": "改"},
+                  ("submit", {})),
+    "products": (lambda org: ProductFactory(), "admin", "admin", {"specification": "A"},
+                 {"unit": "箱"}, None),
+    "service-requests": (_request, "svcmgr", "admin", {"subject": "他们"},
+                         {"description": "改"}, ("start", {})),
+    "care-actions": (_care, "sales1", "manager", {"title": "他们"}, {"note": "改"},
+                     ("done", {"note": "做了"})),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("resource", list(RECORDS))
+def test_each_record_second_writer_gets_409_and_nothing_is_written(org, api, resource):
+    make, me, them, their_change, my_change, transition = RECORDS[resource]
+    record = make(org)
+    model = type(record)
+    url = f"/api/v1/{resource}/{record.pk}/"
+    mine, theirs = api(getattr(org.users, me)), api(getattr(org.users, them))
+    read = mine.get(url)
+    assert read.status_code == 200, read.content
+    assert read["ETag"] == '"1"' and read.json()["version"] == 1
+
+    response = theirs.patch(url, their_change, format="json", HTTP_IF_MATCH='"1"')
+    assert response.status_code == 200, response.content
+    assert response.json()["version"] == 2
+    before = model.objects.filter(pk=record.pk).values().get()
+    logged = history_count(record)
+
+    body = assert_conflict(mine.patch(url, my_change, format="json", HTTP_IF_MATCH='"1"'), 2)
+    name, value = next(iter(their_change.items()))
+    assert body["current"][name] == value
+    assert_conflict(mine.patch(url, {**my_change, "version": 1}, format="json"), 2)
+    if transition is not None:
+        verb, payload = transition
+        assert_conflict(mine.post(f"{url}{verb}/", {**payload, "version": 1}, format="json"), 2)
+    assert model.objects.filter(pk=record.pk).values().get() == before
+    assert history_count(record) == logged
+
+    response = mine.patch(url, my_change, format="json", HTTP_IF_MATCH='"2"')
+    assert response.status_code == 200, response.content
+    assert response.json()["version"] == 3 and response["ETag"] == '"3"'
+    response = mine.patch(url, their_change, format="json")  # no precondition: as before
+    assert response.status_code == 200 and response.json()["version"] == 4
+
+
+def test_each_versioned_operation_is_documented(db):
+    schema = APIClient().get("/api/v1/schema/").json()
+    operations = {
+        "/api/v1/opportunities/{id}/": ("put", "patch", "delete"),
+        "/api/v1/opportunities/{id}/move/": ("post",),
+        "/api/v1/opportunities/{id}/win/": ("post",),
+        "/api/v1/opportunities/{id}/lose/": ("post",),
+        "/api/v1/opportunities/{id}/reopen/": ("post",),
+        "/api/v1/tasks/{id}/": ("put", "patch", "delete"),
+        "/api/v1/tasks/{id}/complete/": ("post",),
+        "/api/v1/products/{id}/": ("put", "patch"),
+        "/api/v1/contracts/{id}/": ("put", "patch", "delete"),
+        **{
+            f"/api/v1/contracts/{{id}}/{verb}/": ("post",)
+            for verb in ("submit", "approve", "reject", "start", "complete", "terminate")
+        },
+        "/api/v1/service-requests/{id}/": ("put", "patch", "delete"),
+        **{
+            f"/api/v1/service-requests/{{id}}/{verb}/": ("post",)
+            for verb in ("assign", "start", "resolve", "close", "reopen")
+        },
+        "/api/v1/care-actions/{id}/": ("put", "patch", "delete"),
+        "/api/v1/care-actions/{id}/done/": ("post",),
+        "/api/v1/care-actions/{id}/skip/": ("post",),
+    }
+    for path, methods in operations.items():
+        for method in methods:
+            operation = schema["paths"][path][method]
+            headers = {p["name"] for p in operation["parameters"] if p["in"] == "header"}
+            assert "If-Match" in headers and "409" in operation["responses"], (path, method)
+    for name in ("Opportunity", "Task", "Product", "Contract", "ServiceRequest", "CareAction"):
+        assert schema["components"]["schemas"][name]["properties"]["version"]["readOnly"], name

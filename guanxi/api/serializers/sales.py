@@ -189,10 +189,10 @@ class OpportunitySerializer(serializers.ModelSerializer):
             "amount", "probability", "expected_close_date", "source", "competitors",
             "competitor_notes", "owner",
             "owner_name", "status", "lost_reason", "closed_at", "stage_changed_at", "notes",
-            "created_at", "updated_at", "created_by", "updated_by",
+            "version", "created_at", "updated_at", "created_by", "updated_by",
         ]  # fmt: skip
         read_only_fields = [
-            "status", "lost_reason", "closed_at", "stage_changed_at", "created_at",
+            "status", "lost_reason", "closed_at", "stage_changed_at", "version", "created_at",
             "updated_at", "created_by", "updated_by",
         ]  # fmt: skip
 
@@ -281,11 +281,12 @@ class TaskSerializer(serializers.ModelSerializer):
         fields = [
             "id", "customer", "customer_name", "opportunity", "salesperson",
             "salesperson_name", "date", "time", "work_method", "purpose", "location",
-            "result", "status", "overdue", "done_at", "created_at", "updated_at",
+            "result", "status", "overdue", "done_at", "version", "created_at", "updated_at",
             "created_by", "updated_by",
         ]  # fmt: skip
         read_only_fields = [
-            "status", "done_at", "created_at", "updated_at", "created_by", "updated_by",
+            "status", "done_at", "version", "created_at", "updated_at", "created_by",
+            "updated_by",
         ]  # fmt: skip
 
     @extend_schema_field(serializers.BooleanField())
@@ -354,9 +355,10 @@ class ProductSerializer(serializers.ModelSerializer):
         model = Product
         fields = [
             "id", "code", "name", "specification", "unit", "list_price", "category",
-            "features", "is_active", "created_at", "updated_at", "created_by", "updated_by",
+            "features", "is_active", "version", "created_at", "updated_at", "created_by",
+            "updated_by",
         ]  # fmt: skip
-        read_only_fields = ["created_at", "updated_at", "created_by", "updated_by"]
+        read_only_fields = ["version", "created_at", "updated_at", "created_by", "updated_by"]
 
 
 class ProductListParams(serializers.Serializer):
@@ -435,7 +437,7 @@ class ContractSerializer(serializers.ModelSerializer):
             "id", "number", "title", "customer", "customer_name", "opportunity", "owner",
             "owner_name", "signed_on", "status", "total", "paid", "outstanding", "approver",
             "approver_name", "submitted_at", "started_on", "completed_on", "notes", "lines",
-            "decisions", "created_at", "updated_at", "created_by", "updated_by",
+            "decisions", "version", "created_at", "updated_at", "created_by", "updated_by",
         ]  # fmt: skip
         read_only_fields = fields
 

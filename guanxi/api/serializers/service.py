@@ -180,11 +180,12 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
             "priority", "subject", "description", "contract", "contract_number", "product",
             "product_name", "status", "assignee", "assignee_name", "assigned_at", "due_at",
             "at_risk_at", "sla_state", "resolution", "resolved_at", "closed_at", "satisfaction",
-            "satisfaction_comment", "reopen_count", *STAMPS,
+            "satisfaction_comment", "reopen_count", "version", *STAMPS,
         ]  # fmt: skip
         read_only_fields = [
             "number", "assigned_at", "due_at", "at_risk_at", "resolution", "resolved_at",
-            "closed_at", "satisfaction", "satisfaction_comment", "reopen_count", *STAMPS,
+            "closed_at", "satisfaction", "satisfaction_comment", "reopen_count", "version",
+            *STAMPS,
         ]  # fmt: skip
 
     @extend_schema_field(EnumField(SlaState))
@@ -326,9 +327,10 @@ class CareActionSerializer(serializers.ModelSerializer):
         fields = [
             "id", "customer", "customer_name", "contact", "contact_name", "contract",
             "contract_number", "holiday", "holiday_name", "kind", "title", "label", "due_date",
-            "assignee", "assignee_name", "status", "note", "finished_at", "generated", *STAMPS,
+            "assignee", "assignee_name", "status", "note", "finished_at", "generated", "version",
+            *STAMPS,
         ]  # fmt: skip
-        read_only_fields = ["contract", "holiday", "finished_at", *STAMPS]
+        read_only_fields = ["contract", "holiday", "finished_at", "version", *STAMPS]
 
     @extend_schema_field(serializers.CharField())
     def get_label(self, action: CareAction) -> str:

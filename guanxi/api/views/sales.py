@@ -172,6 +172,9 @@ class OpportunityViewSet(ApiViewSet):
 
     module = Module.OPPORTUNITIES
     serializer_class = OpportunitySerializer
+    versioned_actions = frozenset(
+        {"update", "partial_update", "destroy", "move", "win", "lose", "reopen"}
+    )
     action_permissions = {
         "move": Action.CHANGE,
         "win": Action.CHANGE,
@@ -212,7 +215,10 @@ class OpportunityViewSet(ApiViewSet):
         serializer = self.get_serializer(opportunity, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         opportunity = opportunity_update(
-            actor=request.user, opportunity=opportunity, **serializer.validated_data
+            actor=request.user,
+            opportunity=opportunity,
+            expected_version=self.expected_version(),
+            **serializer.validated_data,
         )
         return self.render(opportunity)
 
@@ -220,7 +226,11 @@ class OpportunityViewSet(ApiViewSet):
         return self.update(request, pk, partial=True)
 
     def destroy(self, request: Request, pk: int) -> Response:
-        opportunity_delete(actor=request.user, opportunity=self.get_object())
+        opportunity_delete(
+            actor=request.user,
+            opportunity=self.get_object(),
+            expected_version=self.expected_version(),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -233,7 +243,12 @@ class OpportunityViewSet(ApiViewSet):
         opportunity = self.get_object()
         stage = self.parse(OpportunityMoveSerializer, request.data).validated_data["stage"]
         return self.render(
-            opportunity_move(actor=request.user, opportunity=opportunity, stage=stage)
+            opportunity_move(
+                actor=request.user,
+                opportunity=opportunity,
+                stage=stage,
+                expected_version=self.expected_version(),
+            )
         )
 
     @extend_schema(
@@ -245,7 +260,14 @@ class OpportunityViewSet(ApiViewSet):
     def win(self, request: Request, pk: int) -> Response:
         opportunity = self.get_object()
         note = self.parse(OpportunityWinSerializer, request.data).validated_data["note"]
-        return self.render(opportunity_win(actor=request.user, opportunity=opportunity, note=note))
+        return self.render(
+            opportunity_win(
+                actor=request.user,
+                opportunity=opportunity,
+                note=note,
+                expected_version=self.expected_version(),
+            )
+        )
 
     @extend_schema(
         request=OpportunityLoseSerializer,
@@ -261,6 +283,7 @@ class OpportunityViewSet(ApiViewSet):
             opportunity=opportunity,
             reason=data["lost_reason"],
             note=data["note"],
+            expected_version=self.expected_version(),
         )
         return self.render(opportunity)
 
@@ -272,7 +295,13 @@ class OpportunityViewSet(ApiViewSet):
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: int) -> Response:
         opportunity = self.get_object()
-        return self.render(opportunity_reopen(actor=request.user, opportunity=opportunity))
+        return self.render(
+            opportunity_reopen(
+                actor=request.user,
+                opportunity=opportunity,
+                expected_version=self.expected_version(),
+            )
+        )
 
     @extend_schema(
         request=ContractFromOpportunitySerializer,
@@ -314,6 +343,7 @@ class TaskViewSet(ApiViewSet):
     module = Module.TASKS
     serializer_class = TaskSerializer
     action_permissions = {"complete": Action.CHANGE, "reopen": Action.CHANGE}
+    versioned_actions = frozenset({"update", "partial_update", "destroy", "complete", "reopen"})
 
     def get_queryset(self) -> QuerySet[Task]:
         return task_list(reader=self.request.user)
@@ -350,13 +380,24 @@ class TaskViewSet(ApiViewSet):
         task = self.get_object()
         serializer = self.get_serializer(task, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
-        return self.render(task_update(actor=request.user, task=task, **serializer.validated_data))
+        return self.render(
+            task_update(
+                actor=request.user,
+                task=task,
+                expected_version=self.expected_version(),
+                **serializer.validated_data,
+            )
+        )
 
     def partial_update(self, request: Request, pk: int) -> Response:
         return self.update(request, pk, partial=True)
 
     def destroy(self, request: Request, pk: int) -> Response:
-        task_delete(actor=request.user, task=self.get_object())
+        task_delete(
+            actor=request.user,
+            task=self.get_object(),
+            expected_version=self.expected_version(),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -368,7 +409,14 @@ class TaskViewSet(ApiViewSet):
     def complete(self, request: Request, pk: int) -> Response:
         task = self.get_object()
         result = self.parse(TaskCompleteSerializer, request.data).validated_data["result"]
-        return self.render(task_complete(actor=request.user, task=task, result=result))
+        return self.render(
+            task_complete(
+                actor=request.user,
+                task=task,
+                result=result,
+                expected_version=self.expected_version(),
+            )
+        )
 
     @extend_schema(
         request=None,
@@ -377,7 +425,13 @@ class TaskViewSet(ApiViewSet):
     )
     @action(detail=True, methods=["post"])
     def reopen(self, request: Request, pk: int) -> Response:
-        return self.render(task_reopen(actor=request.user, task=self.get_object()))
+        return self.render(
+            task_reopen(
+                actor=request.user,
+                task=self.get_object(),
+                expected_version=self.expected_version(),
+            )
+        )
 
 
 # --- products ----------------------------------------------------------------------------
@@ -405,6 +459,7 @@ class ProductViewSet(ApiViewSet):
 
     module = Module.PRODUCTS
     serializer_class = ProductSerializer
+    versioned_actions = frozenset({"update", "partial_update"})
     keyset_ordering = ("code",)
 
     def get_queryset(self) -> QuerySet[Product]:
@@ -437,7 +492,12 @@ class ProductViewSet(ApiViewSet):
         serializer = self.get_serializer(product, data=request.data, partial=partial)
         serializer.is_valid(raise_exception=True)
         return self.render(
-            product_update(actor=request.user, product=product, **serializer.validated_data)
+            product_update(
+                actor=request.user,
+                product=product,
+                expected_version=self.expected_version(),
+                **serializer.validated_data,
+            )
         )
 
     def partial_update(self, request: Request, pk: int) -> Response:
@@ -503,6 +563,12 @@ class ContractViewSet(ApiViewSet):
 
     module = Module.CONTRACTS
     serializer_class = ContractSerializer
+    versioned_actions = frozenset(
+        {
+            *("update", "partial_update", "destroy", "submit", "approve", "reject"),
+            *("start", "complete", "terminate"),
+        }
+    )
     action_permissions = {
         "submit": Action.CHANGE,
         "start": Action.CHANGE,
@@ -549,7 +615,11 @@ class ContractViewSet(ApiViewSet):
         fields = dict(serializer.validated_data)
         lines = _lines(fields)
         contract = contract_update(
-            actor=request.user, contract=contract, lines=lines, **_changed(contract, fields)
+            actor=request.user,
+            contract=contract,
+            lines=lines,
+            expected_version=self.expected_version(),
+            **_changed(contract, fields),
         )
         return render_contract(self, contract)
 
@@ -557,7 +627,11 @@ class ContractViewSet(ApiViewSet):
         return self.update(request, pk, partial=True)
 
     def destroy(self, request: Request, pk: int) -> Response:
-        contract_delete(actor=request.user, contract=self.get_object())
+        contract_delete(
+            actor=request.user,
+            contract=self.get_object(),
+            expected_version=self.expected_version(),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -572,7 +646,13 @@ class ContractViewSet(ApiViewSet):
         contract = self.get_object()
         comment = self.parse(CommentSerializer, request.data).validated_data["comment"]
         return render_contract(
-            self, contract_submit(actor=request.user, contract=contract, comment=comment)
+            self,
+            contract_submit(
+                actor=request.user,
+                contract=contract,
+                comment=comment,
+                expected_version=self.expected_version(),
+            ),
         )
 
     @extend_schema(
@@ -587,7 +667,13 @@ class ContractViewSet(ApiViewSet):
         contract = self.get_object()
         comment = self.parse(CommentSerializer, request.data).validated_data["comment"]
         return render_contract(
-            self, contract_approve(actor=request.user, contract=contract, comment=comment)
+            self,
+            contract_approve(
+                actor=request.user,
+                contract=contract,
+                comment=comment,
+                expected_version=self.expected_version(),
+            ),
         )
 
     @extend_schema(
@@ -602,7 +688,13 @@ class ContractViewSet(ApiViewSet):
         contract = self.get_object()
         comment = self.parse(CommentSerializer, request.data).validated_data["comment"]
         return render_contract(
-            self, contract_reject(actor=request.user, contract=contract, comment=comment)
+            self,
+            contract_reject(
+                actor=request.user,
+                contract=contract,
+                comment=comment,
+                expected_version=self.expected_version(),
+            ),
         )
 
     @extend_schema(
@@ -614,7 +706,14 @@ class ContractViewSet(ApiViewSet):
     def start(self, request: Request, pk: int) -> Response:
         """Its lines become sales records; the customer becomes active (现有)."""
         contract = self.get_object()
-        return render_contract(self, contract_start(actor=request.user, contract=contract))
+        return render_contract(
+            self,
+            contract_start(
+                actor=request.user,
+                contract=contract,
+                expected_version=self.expected_version(),
+            ),
+        )
 
     @extend_schema(
         request=None, responses=CONTRACT_ACTION, summary="Complete an executing contract"
@@ -622,7 +721,14 @@ class ContractViewSet(ApiViewSet):
     @action(detail=True, methods=["post"])
     def complete(self, request: Request, pk: int) -> Response:
         contract = self.get_object()
-        return render_contract(self, contract_complete(actor=request.user, contract=contract))
+        return render_contract(
+            self,
+            contract_complete(
+                actor=request.user,
+                contract=contract,
+                expected_version=self.expected_version(),
+            ),
+        )
 
     @extend_schema(
         request=RequiredCommentSerializer,
@@ -634,7 +740,13 @@ class ContractViewSet(ApiViewSet):
         contract = self.get_object()
         comment = self.parse(RequiredCommentSerializer, request.data).validated_data["comment"]
         return render_contract(
-            self, contract_terminate(actor=request.user, contract=contract, comment=comment)
+            self,
+            contract_terminate(
+                actor=request.user,
+                contract=contract,
+                comment=comment,
+                expected_version=self.expected_version(),
+            ),
         )
 
 

@@ -346,6 +346,12 @@ class ServiceRequestViewSet(ServiceViewSet):
 
     module = Module.SERVICE_REQUESTS
     serializer_class = ServiceRequestSerializer
+    versioned_actions = frozenset(
+        {
+            *("update", "partial_update", "destroy", "assign", "start", "resolve", "close"),
+            "reopen",
+        }
+    )
     action_permissions = {
         "assign": Action.CHANGE,
         "start": Action.CHANGE,
@@ -394,14 +400,23 @@ class ServiceRequestViewSet(ServiceViewSet):
             instance, data=request.data, partial=partial, context=self.get_serializer_context()
         )
         serializer.is_valid(raise_exception=True)
-        updated = request_update(actor=request.user, request=instance, **serializer.validated_data)
+        updated = request_update(
+            actor=request.user,
+            request=instance,
+            expected_version=self.expected_version(),
+            **serializer.validated_data,
+        )
         return self._render(updated)
 
     def partial_update(self, request: Request, pk: int) -> Response:
         return self.update(request, pk, partial=True)
 
     def destroy(self, request: Request, pk: int) -> Response:
-        request_delete(actor=request.user, request=self.get_object())
+        request_delete(
+            actor=request.user,
+            request=self.get_object(),
+            expected_version=self.expected_version(),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -413,14 +428,27 @@ class ServiceRequestViewSet(ServiceViewSet):
     def assign(self, request: Request, pk: int) -> Response:
         instance = self.get_object()
         assignee = self.parse(AssignSerializer, request.data).validated_data["assignee"]
-        return self._render(request_assign(actor=request.user, request=instance, assignee=assignee))
+        return self._render(
+            request_assign(
+                actor=request.user,
+                request=instance,
+                assignee=assignee,
+                expected_version=self.expected_version(),
+            )
+        )
 
     @extend_schema(request=None, responses=REQUEST_ACTION, summary="Start an assigned request")
     @action(detail=True, methods=["post"])
     def start(self, request: Request, pk: int) -> Response:
         """Only the assignee or a service manager."""
         instance = self.get_object()
-        return self._render(request_start(actor=request.user, request=instance))
+        return self._render(
+            request_start(
+                actor=request.user,
+                request=instance,
+                expected_version=self.expected_version(),
+            )
+        )
 
     @extend_schema(
         request=ResolveSerializer,
@@ -433,7 +461,12 @@ class ServiceRequestViewSet(ServiceViewSet):
         instance = self.get_object()
         resolution = self.parse(ResolveSerializer, request.data).validated_data["resolution"]
         return self._render(
-            request_resolve(actor=request.user, request=instance, resolution=resolution)
+            request_resolve(
+                actor=request.user,
+                request=instance,
+                resolution=resolution,
+                expected_version=self.expected_version(),
+            )
         )
 
     @extend_schema(
@@ -451,6 +484,7 @@ class ServiceRequestViewSet(ServiceViewSet):
             request=instance,
             satisfaction=data["satisfaction"],
             comment=data["comment"],
+            expected_version=self.expected_version(),
         )
         return self._render(closed)
 
@@ -465,7 +499,14 @@ class ServiceRequestViewSet(ServiceViewSet):
         resolution and closing times are cleared; the original due time stands."""
         instance = self.get_object()
         reason = self.parse(ReopenSerializer, request.data).validated_data["reason"]
-        return self._render(request_reopen(actor=request.user, request=instance, reason=reason))
+        return self._render(
+            request_reopen(
+                actor=request.user,
+                request=instance,
+                reason=reason,
+                expected_version=self.expected_version(),
+            )
+        )
 
     @extend_schema(
         responses=ServiceRequestSerializer(many=True),
@@ -530,6 +571,7 @@ class CareActionViewSet(ServiceViewSet):
     module = Module.CARE
     serializer_class = CareActionSerializer
     action_permissions = {"done": Action.CHANGE, "skip": Action.CHANGE}
+    versioned_actions = frozenset({"update", "partial_update", "destroy", "done", "skip"})
 
     def get_queryset(self) -> QuerySet[CareAction]:
         return care_list(reader=self.request.user, view="all")
@@ -567,14 +609,23 @@ class CareActionViewSet(ServiceViewSet):
         )
         serializer.is_valid(raise_exception=True)
         return self._render(
-            care_update(actor=request.user, action=care, **serializer.validated_data)
+            care_update(
+                actor=request.user,
+                action=care,
+                expected_version=self.expected_version(),
+                **serializer.validated_data,
+            )
         )
 
     def partial_update(self, request: Request, pk: int) -> Response:
         return self.update(request, pk, partial=True)
 
     def destroy(self, request: Request, pk: int) -> Response:
-        care_delete(actor=request.user, action=self.get_object())
+        care_delete(
+            actor=request.user,
+            action=self.get_object(),
+            expected_version=self.expected_version(),
+        )
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -586,7 +637,14 @@ class CareActionViewSet(ServiceViewSet):
     def done(self, request: Request, pk: int) -> Response:
         care = self.get_object()
         note = self.parse(NoteSerializer, request.data).validated_data["note"]
-        return self._render(care_done(actor=request.user, action=care, note=note))
+        return self._render(
+            care_done(
+                actor=request.user,
+                action=care,
+                note=note,
+                expected_version=self.expected_version(),
+            )
+        )
 
     @extend_schema(
         request=NoteSerializer,
@@ -597,7 +655,14 @@ class CareActionViewSet(ServiceViewSet):
     def skip(self, request: Request, pk: int) -> Response:
         care = self.get_object()
         note = self.parse(NoteSerializer, request.data).validated_data["note"]
-        return self._render(care_skip(actor=request.user, action=care, note=note))
+        return self._render(
+            care_skip(
+                actor=request.user,
+                action=care,
+                note=note,
+                expected_version=self.expected_version(),
+            )
+        )
 
 
 # --- churn warning and lost customers ----------------------------------------------------

@@ -295,24 +295,33 @@ def contract_from_opportunity(*, actor: Any, opportunity: Opportunity, **extra) 
     return contract_create(actor=actor, **fields)
 
 
-def _lock(contract: Contract) -> Contract:
+def _lock(contract: Contract, expected_version: int | None = None) -> Contract:
+    """The contract as it is now, locked, moved to its next version (Conflict when
+    `expected_version` is stale)."""
     # Lock only the contract row: PostgreSQL refuses FOR UPDATE on the nullable side of an
     # outer join (the owner's department may be empty).
-    return (
+    locked = (
         Contract.objects.select_for_update(of=("self",))
         .select_related("customer", "owner", "owner__department")
         .get(pk=contract.pk)
     )
+    bump_version(locked, expected_version)
+    return locked
 
 
 @transaction.atomic
 def contract_update(
-    *, actor: Any, contract: Contract, lines: list[dict[str, Any]] | None = None, **fields
+    *,
+    actor: Any,
+    contract: Contract,
+    lines: list[dict[str, Any]] | None = None,
+    expected_version: int | None = None,
+    **fields,
 ) -> Contract:
     """Edit a contract's header, and its lines (replaced as a whole) while it is a draft or
     rejected. After that only notes may change."""
     require(actor, Module.CONTRACTS, Action.CHANGE)
-    contract = _lock(contract)
+    contract = _lock(contract, expected_version)
     before = snapshot(contract)
     if contract.status not in EDITABLE_STATUSES and (lines is not None or set(fields) - {"notes"}):
         raise ValidationError(_("A contract can be changed only while it is a draft or rejected."))
@@ -342,9 +351,9 @@ def contract_update(
 
 
 @transaction.atomic
-def contract_delete(*, actor: Any, contract: Contract) -> None:
+def contract_delete(*, actor: Any, contract: Contract, expected_version: int | None = None) -> None:
     require(actor, Module.CONTRACTS, Action.DELETE)
-    contract = _lock(contract)
+    contract = _lock(contract, expected_version)
     if contract.status not in EDITABLE_STATUSES:
         raise ValidationError(_("Only a draft or rejected contract can be deleted."))
     log_event(action=AuditAction.DELETE, user=actor, instance=contract, parent=contract.customer)
@@ -403,12 +412,14 @@ def needs_approval(total: Decimal, rules: SalesSettings | None = None) -> bool:
 
 
 @transaction.atomic
-def contract_submit(*, actor: Any, contract: Contract, comment: str = "") -> Contract:
+def contract_submit(
+    *, actor: Any, contract: Contract, comment: str = "", expected_version: int | None = None
+) -> Contract:
     """Submit a draft (or a corrected rejected contract). At or above the threshold — or
     always, if the rule says so — it waits for the owner's department head; below it, it is
     approved at once."""
     require(actor, Module.CONTRACTS, Action.CHANGE)
-    contract = _lock(contract)
+    contract = _lock(contract, expected_version)
     if contract.status not in EDITABLE_STATUSES:
         raise ValidationError(_("Only a draft or rejected contract can be submitted."))
     if not contract.lines.exists():
@@ -461,7 +472,9 @@ def may_decide(actor: Any, contract: Contract) -> bool:
     return owner_in_scope(actor, Module.CONTRACTS, contract.owner)
 
 
-def _decide(actor: Any, contract: Contract, decision: str, comment: str) -> Contract:
+def _decide(
+    actor: Any, contract: Contract, decision: str, comment: str, expected_version: int | None
+) -> Contract:
     contract = Contract.objects.select_related("customer", "owner", "owner__department").get(
         pk=contract.pk
     )
@@ -476,6 +489,9 @@ def _decide(actor: Any, contract: Contract, decision: str, comment: str) -> Cont
         ContractStatus.APPROVED if decision == Decision.APPROVE else ContractStatus.REJECTED
     )
     _transition(contract, actor, {ContractStatus.PENDING}, new_status)
+    # After the status change, which decides between two deciders at once (the loser hears
+    # that someone acted first); the version then guards against any other change since.
+    bump_version(contract, expected_version)
     ApprovalDecision.objects.create(
         contract=contract,
         decision=decision,
@@ -496,22 +512,28 @@ def _decide(actor: Any, contract: Contract, decision: str, comment: str) -> Cont
 
 
 @transaction.atomic
-def contract_approve(*, actor: Any, contract: Contract, comment: str = "") -> Contract:
+def contract_approve(
+    *, actor: Any, contract: Contract, comment: str = "", expected_version: int | None = None
+) -> Contract:
     require(actor, Module.CONTRACTS, Action.APPROVE)
-    return _decide(actor, contract, Decision.APPROVE, (comment or "").strip())
+    return _decide(actor, contract, Decision.APPROVE, (comment or "").strip(), expected_version)
 
 
 @transaction.atomic
-def contract_reject(*, actor: Any, contract: Contract, comment: str = "") -> Contract:
+def contract_reject(
+    *, actor: Any, contract: Contract, comment: str = "", expected_version: int | None = None
+) -> Contract:
     require(actor, Module.CONTRACTS, Action.APPROVE)
-    return _decide(actor, contract, Decision.REJECT, (comment or "").strip())
+    return _decide(actor, contract, Decision.REJECT, (comment or "").strip(), expected_version)
 
 
 @transaction.atomic
-def contract_start(*, actor: Any, contract: Contract) -> Contract:
+def contract_start(
+    *, actor: Any, contract: Contract, expected_version: int | None = None
+) -> Contract:
     """Approved → executing: its lines become sales records and the customer is active."""
     require(actor, Module.CONTRACTS, Action.CHANGE)
-    contract = _lock(contract)
+    contract = _lock(contract, expected_version)
     before = snapshot(contract)
     today = timezone.localdate()
     if contract.status != ContractStatus.APPROVED:
@@ -552,9 +574,11 @@ def contract_start(*, actor: Any, contract: Contract) -> Contract:
 
 
 @transaction.atomic
-def contract_complete(*, actor: Any, contract: Contract) -> Contract:
+def contract_complete(
+    *, actor: Any, contract: Contract, expected_version: int | None = None
+) -> Contract:
     require(actor, Module.CONTRACTS, Action.CHANGE)
-    contract = _lock(contract)
+    contract = _lock(contract, expected_version)
     before = snapshot(contract)
     if contract.status != ContractStatus.EXECUTING:
         raise ValidationError(_("Only an executing contract can be completed."))
@@ -580,10 +604,12 @@ TERMINABLE = {ContractStatus.APPROVED, ContractStatus.EXECUTING, ContractStatus.
 
 
 @transaction.atomic
-def contract_terminate(*, actor: Any, contract: Contract, comment: str = "") -> Contract:
+def contract_terminate(
+    *, actor: Any, contract: Contract, comment: str = "", expected_version: int | None = None
+) -> Contract:
     """Stop a contract that is pending, approved or executing; a reason is required."""
     require(actor, Module.CONTRACTS, Action.CHANGE)
-    contract = _lock(contract)
+    contract = _lock(contract, expected_version)
     comment = (comment or "").strip()
     if not comment:
         raise ValidationError({"comment": _("Say why the contract is terminated.")})

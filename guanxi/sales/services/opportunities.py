@@ -14,6 +14,7 @@ from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import require
 from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
 from guanxi.common.models import AuditAction
+from guanxi.common.versioning import bump_version
 from guanxi.reference.models import OpportunityStage
 
 from ..enums import OpportunityStatus
@@ -68,8 +69,12 @@ def _record_change(opp: Opportunity, actor: Any, *, from_stage, from_status: str
     )
 
 
-def _lock(opp: Opportunity) -> Opportunity:
-    return Opportunity.objects.select_for_update().get(pk=opp.pk)
+def _lock(opp: Opportunity, expected_version: int | None = None) -> Opportunity:
+    """The opportunity as it is now, locked, moved to its next version (Conflict when
+    `expected_version` is stale)."""
+    locked = Opportunity.objects.select_for_update().get(pk=opp.pk)
+    bump_version(locked, expected_version)
+    return locked
 
 
 @transaction.atomic
@@ -101,11 +106,17 @@ def opportunity_create(*, actor: Any, **fields: Any) -> Opportunity:
 
 
 @transaction.atomic
-def opportunity_update(*, actor: Any, opportunity: Opportunity, **fields: Any) -> Opportunity:
+def opportunity_update(
+    *,
+    actor: Any,
+    opportunity: Opportunity,
+    expected_version: int | None = None,
+    **fields: Any,
+) -> Opportunity:
     """Edit an opportunity. A new stage on an open opportunity is recorded as a stage change
     and, unless a probability is given too, takes the stage's default probability."""
     require(actor, Module.OPPORTUNITIES, Action.CHANGE)
-    opp = _lock(opportunity)
+    opp = _lock(opportunity, expected_version)
     before = snapshot(opp)
     competitors = fields.pop("competitors", None)
     old_stage, old_customer_id, old_owner_id = opp.stage, opp.customer_id, opp.owner_id
@@ -144,31 +155,53 @@ def opportunity_update(*, actor: Any, opportunity: Opportunity, **fields: Any) -
     return opp
 
 
-def opportunity_move(*, actor: Any, opportunity: Opportunity, stage: OpportunityStage):
+def opportunity_move(
+    *,
+    actor: Any,
+    opportunity: Opportunity,
+    stage: OpportunityStage,
+    expected_version: int | None = None,
+):
     """Move an open opportunity to another stage (the pipeline board's drop)."""
-    return opportunity_update(actor=actor, opportunity=opportunity, stage=stage)
+    return opportunity_update(
+        actor=actor, opportunity=opportunity, stage=stage, expected_version=expected_version
+    )
 
 
 @transaction.atomic
-def opportunity_win(*, actor: Any, opportunity: Opportunity, note: str = "") -> Opportunity:
+def opportunity_win(
+    *, actor: Any, opportunity: Opportunity, note: str = "", expected_version: int | None = None
+) -> Opportunity:
     require(actor, Module.OPPORTUNITIES, Action.CHANGE)
-    return _close(actor, opportunity, OpportunityStatus.WON, None, note)
+    return _close(actor, opportunity, OpportunityStatus.WON, None, note, expected_version)
 
 
 @transaction.atomic
 def opportunity_lose(
-    *, actor: Any, opportunity: Opportunity, reason: Any, note: str = ""
+    *,
+    actor: Any,
+    opportunity: Opportunity,
+    reason: Any,
+    note: str = "",
+    expected_version: int | None = None,
 ) -> Opportunity:
     require(actor, Module.OPPORTUNITIES, Action.CHANGE)
     if reason is None:
         raise ValidationError({"lost_reason": _("Say why the opportunity was lost.")})
     if not reason.is_active:
         raise ValidationError({"lost_reason": _("This reason is no longer in use.")})
-    return _close(actor, opportunity, OpportunityStatus.LOST, reason, note)
+    return _close(actor, opportunity, OpportunityStatus.LOST, reason, note, expected_version)
 
 
-def _close(actor: Any, opportunity: Opportunity, status: str, reason: Any, note: str):
-    opp = _lock(opportunity)
+def _close(
+    actor: Any,
+    opportunity: Opportunity,
+    status: str,
+    reason: Any,
+    note: str,
+    expected_version: int | None,
+):
+    opp = _lock(opportunity, expected_version)
     if not opp.is_open:
         raise ValidationError(_("This opportunity is already closed."))
     before = snapshot(opp)
@@ -190,10 +223,12 @@ def _close(actor: Any, opportunity: Opportunity, status: str, reason: Any, note:
 
 
 @transaction.atomic
-def opportunity_reopen(*, actor: Any, opportunity: Opportunity) -> Opportunity:
+def opportunity_reopen(
+    *, actor: Any, opportunity: Opportunity, expected_version: int | None = None
+) -> Opportunity:
     """Take a closed opportunity back into the pipeline, at the stage it was closed in."""
     require(actor, Module.OPPORTUNITIES, Action.CHANGE)
-    opp = _lock(opportunity)
+    opp = _lock(opportunity, expected_version)
     if opp.is_open:
         raise ValidationError(_("This opportunity is open already."))
     if opp.contracts.exists():
@@ -214,9 +249,11 @@ def opportunity_reopen(*, actor: Any, opportunity: Opportunity) -> Opportunity:
 
 
 @transaction.atomic
-def opportunity_delete(*, actor: Any, opportunity: Opportunity) -> None:
+def opportunity_delete(
+    *, actor: Any, opportunity: Opportunity, expected_version: int | None = None
+) -> None:
     require(actor, Module.OPPORTUNITIES, Action.DELETE)
-    opp = _lock(opportunity)
+    opp = _lock(opportunity, expected_version)
     if opp.contracts.exists():
         raise ValidationError(_("This opportunity has contracts; close it instead."))
     log_event(action=AuditAction.DELETE, user=actor, instance=opp, parent=opp.customer)

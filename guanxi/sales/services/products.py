@@ -14,6 +14,7 @@ from guanxi.accounts.rules import require
 from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
 from guanxi.common.models import AuditAction
 from guanxi.common.text import pinyin_full, pinyin_initials
+from guanxi.common.versioning import bump_version
 
 from ..models import Product
 from .common import assign
@@ -61,9 +62,12 @@ def product_create(*, actor: Any, **fields: Any) -> Product:
 
 
 @transaction.atomic
-def product_update(*, actor: Any, product: Product, **fields: Any) -> Product:
+def product_update(
+    *, actor: Any, product: Product, expected_version: int | None = None, **fields: Any
+) -> Product:
     require(actor, Module.PRODUCTS, Action.CHANGE)
     product = Product.objects.select_for_update().get(pk=product.pk)
+    bump_version(product, expected_version)
     before = snapshot(product)
     assign(product, fields, FIELDS)
     _derive(product)

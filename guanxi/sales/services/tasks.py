@@ -13,6 +13,7 @@ from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import require
 from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
 from guanxi.common.models import AuditAction
+from guanxi.common.versioning import bump_version
 
 from ..enums import TaskStatus
 from ..models import Task
@@ -53,9 +54,12 @@ def task_create(*, actor: Any, **fields: Any) -> Task:
 
 
 @transaction.atomic
-def task_update(*, actor: Any, task: Task, **fields: Any) -> Task:
+def task_update(
+    *, actor: Any, task: Task, expected_version: int | None = None, **fields: Any
+) -> Task:
     require(actor, Module.TASKS, Action.CHANGE)
     task = Task.objects.select_for_update().get(pk=task.pk)
+    bump_version(task, expected_version)
     before = snapshot(task)
     old_customer_id, old_person_id = task.customer_id, task.salesperson_id
     assign(task, fields, FIELDS)
@@ -72,10 +76,13 @@ def task_update(*, actor: Any, task: Task, **fields: Any) -> Task:
 
 
 @transaction.atomic
-def task_complete(*, actor: Any, task: Task, result: str) -> Task:
+def task_complete(
+    *, actor: Any, task: Task, result: str, expected_version: int | None = None
+) -> Task:
     """Mark a planned task done; what came of it is required."""
     require(actor, Module.TASKS, Action.CHANGE)
     task = Task.objects.select_for_update().select_related("customer").get(pk=task.pk)
+    bump_version(task, expected_version)
     if task.status == TaskStatus.DONE:
         raise ValidationError(_("This task is done already."))
     result = (result or "").strip()
@@ -96,9 +103,10 @@ def task_complete(*, actor: Any, task: Task, result: str) -> Task:
 
 
 @transaction.atomic
-def task_reopen(*, actor: Any, task: Task) -> Task:
+def task_reopen(*, actor: Any, task: Task, expected_version: int | None = None) -> Task:
     require(actor, Module.TASKS, Action.CHANGE)
     task = Task.objects.select_for_update().select_related("customer").get(pk=task.pk)
+    bump_version(task, expected_version)
     if task.status != TaskStatus.DONE:
         raise ValidationError(_("This task is not done."))
     before = snapshot(task)
@@ -116,8 +124,9 @@ def task_reopen(*, actor: Any, task: Task) -> Task:
 
 
 @transaction.atomic
-def task_delete(*, actor: Any, task: Task) -> None:
+def task_delete(*, actor: Any, task: Task, expected_version: int | None = None) -> None:
     require(actor, Module.TASKS, Action.DELETE)
     task = Task.objects.select_related("customer").get(pk=task.pk)
+    bump_version(task, expected_version)
     log_event(action=AuditAction.DELETE, user=actor, instance=task, parent=task.customer)
     task.delete()

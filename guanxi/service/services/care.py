@@ -16,6 +16,7 @@ from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import require
 from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
 from guanxi.common.models import AuditAction
+from guanxi.common.versioning import bump_version
 from guanxi.customers.enums import CustomerStatus
 from guanxi.sales.services.common import assign, check_customer, check_owner
 
@@ -79,19 +80,24 @@ def win_back_create(
     )
 
 
-def _lock(action: CareAction) -> CareAction:
-    # Only the action's row: the customer is read, not locked.
-    return (
+def _lock(action: CareAction, expected_version: int | None = None) -> CareAction:
+    # Only the action's row: the customer is read, not locked. Moved to its next version
+    # (Conflict when `expected_version` is stale).
+    locked = (
         CareAction.objects.select_for_update(of=("self",))
         .select_related("customer")
         .get(pk=action.pk)
     )
+    bump_version(locked, expected_version)
+    return locked
 
 
 @transaction.atomic
-def care_update(*, actor: Any, action: CareAction, **fields: Any) -> CareAction:
+def care_update(
+    *, actor: Any, action: CareAction, expected_version: int | None = None, **fields: Any
+) -> CareAction:
     require(actor, Module.CARE, Action.CHANGE)
-    action = _lock(action)
+    action = _lock(action, expected_version)
     if action.status != CareStatus.PENDING:
         raise ValidationError(_("This care action is finished."))
     before = snapshot(action)
@@ -107,9 +113,11 @@ def care_update(*, actor: Any, action: CareAction, **fields: Any) -> CareAction:
     return action
 
 
-def _finish(actor: Any, action: CareAction, status: str, note: str) -> CareAction:
+def _finish(
+    actor: Any, action: CareAction, status: str, note: str, expected_version: int | None
+) -> CareAction:
     require(actor, Module.CARE, Action.CHANGE)
-    action = _lock(action)
+    action = _lock(action, expected_version)
     if action.status != CareStatus.PENDING:
         raise ValidationError(_("This care action is finished already."))
     note = (note or "").strip()
@@ -130,21 +138,25 @@ def _finish(actor: Any, action: CareAction, status: str, note: str) -> CareActio
 
 
 @transaction.atomic
-def care_done(*, actor: Any, action: CareAction, note: str) -> CareAction:
-    return _finish(actor, action, CareStatus.DONE, note)
+def care_done(
+    *, actor: Any, action: CareAction, note: str, expected_version: int | None = None
+) -> CareAction:
+    return _finish(actor, action, CareStatus.DONE, note, expected_version)
 
 
 @transaction.atomic
-def care_skip(*, actor: Any, action: CareAction, note: str) -> CareAction:
-    return _finish(actor, action, CareStatus.SKIPPED, note)
+def care_skip(
+    *, actor: Any, action: CareAction, note: str, expected_version: int | None = None
+) -> CareAction:
+    return _finish(actor, action, CareStatus.SKIPPED, note, expected_version)
 
 
 @transaction.atomic
-def care_delete(*, actor: Any, action: CareAction) -> None:
+def care_delete(*, actor: Any, action: CareAction, expected_version: int | None = None) -> None:
     """Only an action entered by hand and not finished can be deleted; a generated one is
     skipped instead (or the scheduler would make it again)."""
     require(actor, Module.CARE, Action.DELETE)
-    action = _lock(action)
+    action = _lock(action, expected_version)
     if action.key or action.status != CareStatus.PENDING:
         raise ValidationError(_("Skip this care action instead, with a note."))
     log_event(action=AuditAction.DELETE, user=actor, instance=action, parent=action.customer)

@@ -28,6 +28,7 @@ from guanxi.accounts.rules import can, require
 from guanxi.accounts.scoping import owner_in_scope
 from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
 from guanxi.common.models import AuditAction
+from guanxi.common.versioning import bump_version
 from guanxi.notifications.models import NotificationKind
 from guanxi.notifications.services import Note, notify
 from guanxi.sales.models import NumberSequence
@@ -134,12 +135,16 @@ def _check_worker(actor: Any, request: ServiceRequest) -> None:
         raise PermissionDenied(_("Only the assignee or a service manager can do this."))
 
 
-def _lock(request: ServiceRequest) -> ServiceRequest:
-    return (
+def _lock(request: ServiceRequest, expected_version: int | None = None) -> ServiceRequest:
+    """The request as it is now, locked, moved to its next version (Conflict when
+    `expected_version` is stale)."""
+    locked = (
         ServiceRequest.objects.select_for_update(of=("self",))
         .select_related("customer", "type", "assignee")
         .get(pk=request.pk)
     )
+    bump_version(locked, expected_version)
+    return locked
 
 
 def _refuse_unless(request: ServiceRequest, allowed: set[str], message: str) -> None:
@@ -220,10 +225,12 @@ def request_create(*, actor: Any, assignee: Any = None, **fields: Any) -> Servic
 
 
 @transaction.atomic
-def request_update(*, actor: Any, request: ServiceRequest, **fields: Any) -> ServiceRequest:
+def request_update(
+    *, actor: Any, request: ServiceRequest, expected_version: int | None = None, **fields: Any
+) -> ServiceRequest:
     """Edit what the request is about while it is not closed. The customer stays."""
     require(actor, Module.SERVICE_REQUESTS, Action.CHANGE)
-    request = _lock(request)
+    request = _lock(request, expected_version)
     if request.status == RequestStatus.CLOSED:
         raise ValidationError(_("A closed request cannot be edited; reopen it first."))
     if "customer" in fields and getattr(fields["customer"], "pk", fields["customer"]) != (
@@ -250,9 +257,11 @@ def request_update(*, actor: Any, request: ServiceRequest, **fields: Any) -> Ser
 
 
 @transaction.atomic
-def request_assign(*, actor: Any, request: ServiceRequest, assignee: Any) -> ServiceRequest:
+def request_assign(
+    *, actor: Any, request: ServiceRequest, assignee: Any, expected_version: int | None = None
+) -> ServiceRequest:
     require(actor, Module.SERVICE_REQUESTS, Action.CHANGE)
-    request = _lock(request)
+    request = _lock(request, expected_version)
     _refuse_unless(request, set(OPEN_STATUSES), _("Only an open request can be assigned."))
     _check_assignee(actor, request, assignee)
     if request.assignee_id == assignee.pk and request.status != RequestStatus.NEW:
@@ -266,9 +275,11 @@ def request_assign(*, actor: Any, request: ServiceRequest, assignee: Any) -> Ser
 
 
 @transaction.atomic
-def request_start(*, actor: Any, request: ServiceRequest) -> ServiceRequest:
+def request_start(
+    *, actor: Any, request: ServiceRequest, expected_version: int | None = None
+) -> ServiceRequest:
     require(actor, Module.SERVICE_REQUESTS, Action.CHANGE)
-    request = _lock(request)
+    request = _lock(request, expected_version)
     _refuse_unless(request, {RequestStatus.ASSIGNED}, _("Only an assigned request can be started."))
     _check_worker(actor, request)
     before = snapshot(request)
@@ -278,9 +289,11 @@ def request_start(*, actor: Any, request: ServiceRequest) -> ServiceRequest:
 
 
 @transaction.atomic
-def request_resolve(*, actor: Any, request: ServiceRequest, resolution: str) -> ServiceRequest:
+def request_resolve(
+    *, actor: Any, request: ServiceRequest, resolution: str, expected_version: int | None = None
+) -> ServiceRequest:
     require(actor, Module.SERVICE_REQUESTS, Action.CHANGE)
-    request = _lock(request)
+    request = _lock(request, expected_version)
     _refuse_unless(
         request, {RequestStatus.IN_PROGRESS}, _("Only a request in progress can be resolved.")
     )
@@ -310,11 +323,16 @@ def _score(value: Any) -> int:
 
 @transaction.atomic
 def request_close(
-    *, actor: Any, request: ServiceRequest, satisfaction: Any, comment: str = ""
+    *,
+    actor: Any,
+    request: ServiceRequest,
+    satisfaction: Any,
+    comment: str = "",
+    expected_version: int | None = None,
 ) -> ServiceRequest:
     """Close a resolved request with the customer's satisfaction (1–5) and their comment."""
     require(actor, Module.SERVICE_REQUESTS, Action.CHANGE)
-    request = _lock(request)
+    request = _lock(request, expected_version)
     _refuse_unless(request, {RequestStatus.RESOLVED}, _("Only a resolved request can be closed."))
     score = _score(satisfaction)
     before = snapshot(request)
@@ -335,12 +353,14 @@ def request_close(
 
 
 @transaction.atomic
-def request_reopen(*, actor: Any, request: ServiceRequest, reason: str = "") -> ServiceRequest:
+def request_reopen(
+    *, actor: Any, request: ServiceRequest, reason: str = "", expected_version: int | None = None
+) -> ServiceRequest:
     """Back to work: in progress with its assignee (new without one). The resolution stays
     for reference; the resolution time, closing and score are cleared, and the original due
     time stands — a reopened request counts against the time it was first given."""
     require(actor, Module.SERVICE_REQUESTS, Action.CHANGE)
-    request = _lock(request)
+    request = _lock(request, expected_version)
     _refuse_unless(
         request,
         {RequestStatus.RESOLVED, RequestStatus.CLOSED},
@@ -357,10 +377,12 @@ def request_reopen(*, actor: Any, request: ServiceRequest, reason: str = "") -> 
 
 
 @transaction.atomic
-def request_delete(*, actor: Any, request: ServiceRequest) -> None:
+def request_delete(
+    *, actor: Any, request: ServiceRequest, expected_version: int | None = None
+) -> None:
     """Only a request nobody has picked up yet can be deleted (entered by mistake)."""
     require(actor, Module.SERVICE_REQUESTS, Action.DELETE)
-    request = _lock(request)
+    request = _lock(request, expected_version)
     if request.status != RequestStatus.NEW:
         raise ValidationError(_("Only a new request can be deleted."))
     log_event(action=AuditAction.DELETE, user=actor, instance=request, parent=request.customer)

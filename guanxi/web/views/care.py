@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from guanxi.accounts.enums import Action, Module
 from guanxi.common.history import history_rows
 from guanxi.common.selectors import object_history
+from guanxi.common.versioning import Conflict
 from guanxi.customers import selectors as customer_selectors
 from guanxi.customers import services as customer_services
 from guanxi.customers.enums import CustomerStatus
@@ -27,6 +28,7 @@ from guanxi.service import selectors
 from guanxi.service.enums import CareStatus
 from guanxi.service.services import care as services
 
+from ..conflicts import render_conflict
 from ..forms_care import (
     CARE_VIEWS,
     CareFilterForm,
@@ -111,11 +113,24 @@ def _save(request: HttpRequest, action: Any = None) -> HttpResponse:
                 messages.success(request, _("Care action “%s” created.") % saved)
             else:
                 saved = services.care_update(
-                    actor=request.user, action=action, **form.service_fields()
+                    actor=request.user,
+                    action=action,
+                    expected_version=form.expected_version,
+                    **form.service_fields(),
                 )
                 messages.success(request, _("Care action “%s” saved.") % saved)
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except Conflict as exc:
+            current = get_care(request, action.pk)
+            return render_conflict(
+                request,
+                "web/care/form.html",
+                {"action": current, "next": safe_next(request, "")},
+                exc=exc,
+                current=current,
+                make_form=lambda data: CareForm(data, instance=current, reader=request.user),
+            )
         else:
             return redirect(safe_next(request, reverse("web:care_detail", args=[saved.pk])))
     return render(

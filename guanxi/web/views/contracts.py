@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can
 from guanxi.common.history import history_rows
+from guanxi.common.versioning import Conflict
 from guanxi.customers.selectors import access_customer_by_id
 from guanxi.sales import selectors
 from guanxi.sales.enums import (
@@ -37,6 +38,7 @@ from guanxi.sales.models import Contract, Opportunity
 from guanxi.sales.services import contracts as services
 from guanxi.sales.services.records import payment_create
 
+from ..conflicts import conflict_form, render_conflict
 from ..forms_contracts import (
     ContractFilterForm,
     ContractForm,
@@ -198,7 +200,11 @@ def _save_contract(
         # Without scripts "Add line" posts the form; show it again with one more empty line.
         data = request.POST
         form = _contract_form(
-            request, contract, initial=_header_initial(data), customer_id=data.get("customer")
+            request,
+            contract,
+            initial={**_header_initial(data), "version": data.get("version")},
+            customer_id=data.get("customer"),
+            version_of=contract,
         )
         formset = _line_formset(
             request,
@@ -207,7 +213,7 @@ def _save_contract(
             keep_ids=keep_ids | posted_ids(data, "product"),
         )
     elif request.method == "POST":
-        form = _contract_form(request, contract, data=request.POST)
+        form = _contract_form(request, contract, data=request.POST, version_of=contract)
         formset = _line_formset(request, data=request.POST, keep_ids=keep_ids)
         if form.is_valid() and formset.is_valid():
             lines = [
@@ -223,16 +229,38 @@ def _save_contract(
                     messages.success(request, _("Contract %s created.") % saved.number)
                 else:
                     saved = services.contract_update(
-                        actor=request.user, contract=contract, lines=lines, **form.service_fields()
+                        actor=request.user,
+                        contract=contract,
+                        lines=lines,
+                        expected_version=form.expected_version,
+                        **form.service_fields(),
                     )
                     messages.success(request, _("Contract %s saved.") % saved.number)
             except ValidationError as exc:
                 line_errors = _service_errors(form, exc)
+            except Conflict as exc:
+                current = selectors.access_contract_by_id(
+                    reader=request.user, contract_id=contract.pk
+                )
+                form = conflict_form(
+                    request,
+                    exc=exc,
+                    current=current,
+                    make_form=lambda data: _contract_form(
+                        request, current, data=data, version_of=current
+                    ),
+                )
+                context = {"form": form, "formset": formset, "contract": current}
+                return render(request, "web/contracts/form.html", context, status=409)
             else:
                 return redirect("web:contract_detail", pk=saved.pk)
     else:
         form = _contract_form(
-            request, contract, initial=initial, customer_id=_pk_of(initial.get("customer"))
+            request,
+            contract,
+            initial=initial,
+            customer_id=_pk_of(initial.get("customer")),
+            version_of=contract,
         )
         formset = _line_formset(request, initial=lines_initial, extra=extra, keep_ids=keep_ids)
     return render(
@@ -315,14 +343,29 @@ def contract_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _edit_notes(request: HttpRequest, contract: Contract) -> HttpResponse:
-    form = ContractNotesForm(request.POST or None, initial={"notes": contract.notes})
+    form = ContractNotesForm(
+        request.POST or None, initial={"notes": contract.notes}, version_of=contract
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.contract_update(
-                actor=request.user, contract=contract, notes=form.cleaned_data["notes"]
+                actor=request.user,
+                contract=contract,
+                notes=form.cleaned_data["notes"],
+                expected_version=form.expected_version,
             )
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except Conflict as exc:
+            current = selectors.access_contract_by_id(reader=request.user, contract_id=contract.pk)
+            return render_conflict(
+                request,
+                "web/contracts/notes_form.html",
+                {"contract": current},
+                exc=exc,
+                current=current,
+                make_form=lambda data: ContractNotesForm(data, version_of=current),
+            )
         else:
             messages.success(request, _("Contract %s saved.") % contract.number)
             return redirect("web:contract_detail", pk=contract.pk)

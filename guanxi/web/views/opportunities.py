@@ -22,12 +22,14 @@ from django.views.decorators.http import require_POST
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can
 from guanxi.common.history import history_rows
+from guanxi.common.versioning import Conflict
 from guanxi.customers import selectors as customer_selectors
 from guanxi.reference.models import OpportunityStage
 from guanxi.sales import selectors
 from guanxi.sales.enums import OpportunityStatus
 from guanxi.sales.services import opportunities as services
 
+from ..conflicts import render_conflict
 from ..forms_sales import (
     BoardFilterForm,
     LoseForm,
@@ -111,11 +113,24 @@ def _save(request: HttpRequest, opportunity: Any = None) -> HttpResponse:
                 messages.success(request, _("Opportunity “%s” created.") % saved)
             else:
                 saved = services.opportunity_update(
-                    actor=request.user, opportunity=opportunity, **form.service_fields()
+                    actor=request.user,
+                    opportunity=opportunity,
+                    expected_version=form.expected_version,
+                    **form.service_fields(),
                 )
                 messages.success(request, _("Opportunity “%s” saved.") % saved)
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except Conflict as exc:
+            current = get_opportunity(request, opportunity.pk)
+            return render_conflict(
+                request,
+                "web/opportunities/form.html",
+                {"opportunity": current},
+                exc=exc,
+                current=current,
+                make_form=lambda data: OpportunityForm(data, instance=current, reader=request.user),
+            )
         else:
             return redirect("web:opportunity_detail", pk=saved.pk)
     return render(

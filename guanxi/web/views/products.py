@@ -15,9 +15,11 @@ from django.views.decorators.http import require_POST
 from guanxi.accounts.enums import Action, Module
 from guanxi.common.history import history_rows
 from guanxi.common.selectors import object_history
+from guanxi.common.versioning import Conflict
 from guanxi.sales import selectors
 from guanxi.sales.services import products as services
 
+from ..conflicts import render_conflict
 from ..forms_sales import ProductFilterForm, ProductForm
 from ..helpers import add_service_errors, require
 from ..pagination import paginate
@@ -55,11 +57,24 @@ def _save(request: HttpRequest, product: Any = None) -> HttpResponse:
                 messages.success(request, _("Product “%s” created.") % saved)
             else:
                 saved = services.product_update(
-                    actor=request.user, product=product, **form.cleaned_data
+                    actor=request.user,
+                    product=product,
+                    expected_version=form.expected_version,
+                    **form.cleaned_data,
                 )
                 messages.success(request, _("Product “%s” saved.") % saved)
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except Conflict as exc:
+            current = get_product(request, product.pk)
+            return render_conflict(
+                request,
+                "web/products/form.html",
+                {"product": current, "categories": selectors.product_categories()},
+                exc=exc,
+                current=current,
+                make_form=lambda data: ProductForm(data, instance=current),
+            )
         else:
             return redirect("web:product_detail", pk=saved.pk)
     return render(

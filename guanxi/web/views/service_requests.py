@@ -21,11 +21,13 @@ from django.views.decorators.http import require_POST
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can
 from guanxi.common.history import history_rows
+from guanxi.common.versioning import Conflict
 from guanxi.customers import selectors as customer_selectors
 from guanxi.service import selectors
 from guanxi.service.enums import OPEN_STATUSES, RequestStatus
 from guanxi.service.services import requests as services
 
+from ..conflicts import render_conflict
 from ..forms_service import (
     AssignForm,
     CloseForm,
@@ -136,10 +138,30 @@ def _save(request: HttpRequest, sr: Any = None) -> HttpResponse:
                 )
                 messages.success(request, _("Service request %s opened.") % saved.number)
             else:
-                saved = services.request_update(actor=user, request=sr, **form.service_fields())
+                saved = services.request_update(
+                    actor=user,
+                    request=sr,
+                    expected_version=form.expected_version,
+                    **form.service_fields(),
+                )
                 messages.success(request, _("Service request %s saved.") % saved.number)
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except Conflict as exc:
+            current = get_request(request, sr.pk)
+            return render_conflict(
+                request,
+                "web/service_requests/form.html",
+                {"sr": current},
+                exc=exc,
+                current=current,
+                make_form=lambda data: RequestForm(
+                    data,
+                    instance=current,
+                    reader=user,
+                    dispatcher=selectors.can_dispatch(user),
+                ),
+            )
         else:
             return redirect("web:service_request_detail", pk=saved.pk)
     return render(request, "web/service_requests/form.html", {"form": form, "sr": sr})

@@ -17,10 +17,12 @@ from django.views.decorators.http import require_POST
 from guanxi.accounts.enums import Action, Module
 from guanxi.common.history import history_rows
 from guanxi.common.selectors import object_history
+from guanxi.common.versioning import Conflict
 from guanxi.customers import selectors as customer_selectors
 from guanxi.sales import selectors
 from guanxi.sales.services import tasks as services
 
+from ..conflicts import render_conflict
 from ..forms_sales import TASK_PERIODS, CompleteTaskForm, TaskFilterForm, TaskForm, wider_than_own
 from ..helpers import add_service_errors, require, safe_next
 from ..pagination import paginate
@@ -94,10 +96,25 @@ def _save(request: HttpRequest, task: Any = None) -> HttpResponse:
                 saved = services.task_create(actor=request.user, **form.cleaned_data)
                 messages.success(request, _("Task “%s” created.") % saved)
             else:
-                saved = services.task_update(actor=request.user, task=task, **form.cleaned_data)
+                saved = services.task_update(
+                    actor=request.user,
+                    task=task,
+                    expected_version=form.expected_version,
+                    **form.cleaned_data,
+                )
                 messages.success(request, _("Task “%s” saved.") % saved)
         except ValidationError as exc:
             add_service_errors(form, exc)
+        except Conflict as exc:
+            current = get_task(request, task.pk)
+            return render_conflict(
+                request,
+                "web/tasks/form.html",
+                {"task": current, "next": safe_next(request, "")},
+                exc=exc,
+                current=current,
+                make_form=lambda data: TaskForm(data, instance=current, reader=request.user),
+            )
         else:
             return redirect(safe_next(request, reverse("web:task_detail", args=[saved.pk])))
     return render(
