@@ -13,8 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.contrib.auth import authenticate
 from django.http import HttpRequest
-from django.utils import timezone
 
+from guanxi.common import clock
 from guanxi.common.history import log_event
 from guanxi.common.models import AuditAction, AuditLog
 
@@ -37,7 +37,7 @@ def client_ip(request: HttpRequest) -> str | None:
 
 def locked_until(*, username: str, ip: str | None) -> Any:
     """When the pair is locked, the time the lock ends; otherwise None."""
-    now = timezone.now()
+    now = clock.now()
     window = timedelta(seconds=settings.LOGIN_FAILURE_WINDOW_SECONDS)
     lock = timedelta(seconds=settings.LOGIN_LOCK_SECONDS)
     limit = settings.LOGIN_FAILURE_LIMIT

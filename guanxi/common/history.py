@@ -8,6 +8,7 @@ from typing import Any
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from . import clock
 from .models import AuditAction, AuditLog
 
 # Bookkeeping fields that are not shown as changes.
@@ -159,9 +160,7 @@ def value_label(model: type[models.Model], name: str, raw: str) -> str:
 
 def stamp(instance: models.Model, actor: Any, *, new: bool) -> None:
     """Set created_*/updated_* before a save."""
-    from django.utils import timezone
-
-    now = timezone.now()
+    now = clock.now()
     actor = actor if getattr(actor, "pk", None) else None
     instance.updated_at = now  # type: ignore[attr-defined]
     instance.updated_by = actor  # type: ignore[attr-defined]

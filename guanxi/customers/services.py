@@ -8,12 +8,12 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.enums import Action, Module, Scope
 from guanxi.accounts.rules import can, scope_of
 from guanxi.accounts.services import department_subtree_ids
+from guanxi.common import clock
 from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
 from guanxi.common.models import AuditAction
 from guanxi.common.text import normalize_name, normalize_phone, pinyin_full, pinyin_initials
@@ -119,12 +119,12 @@ def customer_create(*, actor: Any, **fields: Any) -> Customer:
     _derive(customer)
     _check_code_free(customer)
     if customer.status == CustomerStatus.LOST:  # entered as lost (e.g. imported history)
-        customer.lost_at = timezone.now()
+        customer.lost_at = clock.now()
     if not customer.code:
         customer.code = f"TMP-{uuid.uuid4().hex[:20]}"
     if can(actor, Module.CUSTOMERS, Action.APPROVE):
         customer.review_status = ReviewStatus.APPROVED
-        customer.reviewed_by, customer.reviewed_at = actor, timezone.now()
+        customer.reviewed_by, customer.reviewed_at = actor, clock.now()
     else:
         customer.review_status = ReviewStatus.PENDING
     stamp(customer, actor, new=True)
@@ -193,7 +193,7 @@ def customer_review(
     before = snapshot(customer)
     customer.review_status = ReviewStatus.APPROVED if approve else ReviewStatus.REJECTED
     customer.review_comment = comment
-    customer.reviewed_by, customer.reviewed_at = actor, timezone.now()
+    customer.reviewed_by, customer.reviewed_at = actor, clock.now()
     stamp(customer, actor, new=False)
     customer.save()
     log_update(
@@ -224,7 +224,7 @@ def customer_mark_lost(
     customer.status, customer.lost_reason, customer.lost_at = (
         CustomerStatus.LOST,
         reason,
-        timezone.now(),
+        clock.now(),
     )
     stamp(customer, actor, new=False)
     customer.save(update_fields=["status", "lost_reason", "lost_at", "updated_at", "updated_by"])
@@ -238,7 +238,7 @@ def customer_delete(*, actor: Any, customer: Customer, expected_version: int | N
     _require(actor, Module.CUSTOMERS, Action.DELETE)
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     bump_version(customer, expected_version)
-    customer.deleted_at, customer.deleted_by = timezone.now(), actor
+    customer.deleted_at, customer.deleted_by = clock.now(), actor
     stamp(customer, actor, new=False)
     customer.save(update_fields=["deleted_at", "deleted_by", "updated_at", "updated_by"])
     log_event(action=AuditAction.DELETE, user=actor, instance=customer)

@@ -9,7 +9,8 @@ from itertools import islice
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+
+from guanxi.common import clock
 
 from .models import Notification
 
@@ -50,7 +51,7 @@ def notify(notes: Iterable[Note]) -> int:
         fresh = [n for n in chunk if (n.recipient_id, n.key) not in existing]
         if not fresh:
             continue
-        now = timezone.now()
+        now = clock.now()
         rows = [
             Notification(
                 recipient_id=n.recipient_id,
@@ -84,7 +85,7 @@ def mark_read(*, reader: Any, ids: Iterable[Any] | None = None) -> int:
     qs = Notification.objects.filter(recipient=reader, read_at__isnull=True)
     if ids is not None:
         qs = qs.filter(pk__in=_clean_ids(ids))
-    return qs.update(read_at=timezone.now())
+    return qs.update(read_at=clock.now())
 
 
 def mark_unread(*, reader: Any, ids: Iterable[Any]) -> int:

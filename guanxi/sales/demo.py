@@ -28,6 +28,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from guanxi.accounts.models import Department, User
+from guanxi.common import clock
 from guanxi.common.models import AuditLog
 from guanxi.customers.enums import CustomerStatus
 from guanxi.customers.models import Contact, Customer
@@ -307,10 +308,10 @@ class _Clock:
         self.fake: list[datetime.datetime] = []
 
     def at(self, when: datetime.datetime) -> datetime.datetime:
-        last = timezone.now()
-        start = timezone.now()
+        last = clock.now()
+        start = clock.now()
         while start <= last:  # a clear boundary: nothing earlier can share its microsecond
-            start = timezone.now()
+            start = clock.now()
         self.real.append(start)
         self.fake.append(when)
         return start
@@ -342,7 +343,7 @@ class _Demo:
         self.rng = random.Random(seed * 7919 + 3)
         self.users = users
         self.competitors: dict[str, Any] = {}
-        self.today = timezone.localdate()
+        self.today = clock.localdate()
         self.last_day = self.today - DAY  # past events happen yesterday at the latest
         self.clock = _Clock()
         self.events: list[_Event] = []

@@ -28,11 +28,11 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404
-from django.utils import timezone
 
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can, scope_of
 from guanxi.accounts.scoping import NOTHING, owner_scope_q
+from guanxi.common import clock
 from guanxi.common.lookups import date_or_none, get_or_404, id_or_none, in_date_range, int_or_none
 from guanxi.common.selectors import object_history
 
@@ -204,7 +204,7 @@ def task_list(
 ) -> QuerySet[Task]:
     """Tasks in scope. `period`: today, week (Mon–Sun of this week), overdue (planned and
     before today), upcoming (planned, today onwards) or done."""
-    today = today or timezone.localdate()
+    today = today or clock.localdate()
     qs = Task.objects.filter(task_scope_q(reader)).select_related(
         "customer", "opportunity", "salesperson", "work_method"
     )
@@ -454,7 +454,7 @@ AGE_BUCKETS = ((0, 30), (31, 90), (91, 180), (181, 365), (366, None))
 def receivables(*, reader: Any, today: datetime.date | None = None, customer: Any = None):
     """Outstanding amounts by customer, split by age (days since the contract was signed,
     or entered when it has no signing date). One grouped query; the caller paginates."""
-    today = today or timezone.localdate()
+    today = today or clock.localdate()
     if scope_of(reader, Module.PAYMENTS) is None:
         return Contract.objects.none().values("customer")
     qs = Contract.objects.filter(

@@ -26,6 +26,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from guanxi.accounts.models import User
+from guanxi.common import clock
 from guanxi.common.models import AuditAction, AuditLog
 from guanxi.customers.enums import CustomerStatus
 from guanxi.customers.models import Contact, Customer
@@ -1056,10 +1057,10 @@ class _ServiceDemo:
         self.users = users
         self.service = users["service"]
         self.svcmgr = users.get("svcmgr") or users["admin"]
-        self.now = timezone.now()
-        self.today = timezone.localdate()
+        self.now = clock.now()
+        self.today = clock.localdate()
         self.last_day = self.today - DAY
-        start_of_today = timezone.make_aware(datetime.datetime.combine(self.today, datetime.time()))
+        start_of_today = clock.start_of_day(self.today)
         # Nothing the demo does happens today: the history of the load day stays empty.
         self.latest = start_of_today - MINUTE
         self.first_day = self.today - HISTORY_DAYS * DAY
@@ -1792,13 +1793,24 @@ class _ServiceDemo:
         self.add(self.moment(day, rng.randrange(9 * 60, 17 * 60 + 30, 5)), run)
 
     def plan_win_back(self) -> None:
+        """Attempts to win lost customers back. Whatever the day of the load, the earliest
+        lost has one that is overdue and still to do, and the next one has one planned for
+        the coming weeks; the others' are spread over the last year."""
         rng = self.rng
         early = [c for c in self.early_lost if c.review_status == "approved"]
         lost = rng.sample(early, min(len(early), max(2, len(early) // 2)))
         lost += [c for c in self.live if c.pk in self.lost_on]
+        lost_on_of = {c.pk: self.lost_on.get(c.pk, self.entered[c.pk]) for c in lost}
+        by_loss = sorted(lost, key=lambda c: (lost_on_of[c.pk], c.pk))
+        overdue = by_loss[0].pk if by_loss else None
+        coming = by_loss[1].pk if len(by_loss) > 1 else None
         for index, customer in enumerate(lost):
-            lost_on = self.lost_on.get(customer.pk, self.entered[customer.pk])
-            if index % 3 == 0:  # something planned for the coming weeks
+            lost_on = lost_on_of[customer.pk]
+            left_pending = customer.pk == overdue
+            if left_pending:  # forgotten: due some days ago, not done yet
+                created = self.today - rng.randint(8, 14) * DAY
+                due = self.today - rng.randint(1, 5) * DAY
+            elif customer.pk == coming or index % 3 == 0:  # planned for the coming weeks
                 created = self.today - rng.randint(1, 10) * DAY
                 due = self.today + rng.randint(3, 25) * DAY
             else:
@@ -1824,7 +1836,7 @@ class _ServiceDemo:
                 s["a"] = win_back_create(**f)
 
             steps = [(self.work_moment(created), create)]
-            if due < self.today - 2 * DAY:
+            if due < self.today - 2 * DAY and not left_pending:
                 done, skipped = CARE_NOTES["win_back"]
                 skip = rng.random() < 0.25
                 note = rng.choice(skipped if skip else done)
@@ -1983,7 +1995,7 @@ def load_service_demo(*, seed: int, users: dict[str, User]) -> dict[str, int]:
     demo.renumber()
     demo.read_old_notifications()
     scheduled = run_scheduled()
-    now = timezone.now()
+    now = clock.now()
     requests = list(ServiceRequest.objects.only("status", "due_at", "at_risk_at", "resolved_at"))
     return {
         "feedback": Feedback.objects.count(),

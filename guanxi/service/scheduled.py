@@ -21,6 +21,7 @@ from guanxi.accounts.enums import Action, Module, Scope
 from guanxi.accounts.models import User
 from guanxi.accounts.rules import can, scope_of
 from guanxi.accounts.scoping import owner_in_scope, reader_subtree_ids
+from guanxi.common import clock
 from guanxi.customers.enums import CustomerStatus
 from guanxi.customers.models import Contact, Customer
 from guanxi.notifications.models import NotificationKind
@@ -395,7 +396,7 @@ def notify_churn(*, today: datetime.date, settings: ServiceSettings) -> int:
 
 def run_scheduled(*, now: datetime.datetime | None = None) -> dict[str, int]:
     """Every scheduled step, in order; returns how many new records each made."""
-    now = now or timezone.now()
+    now = now or clock.now()
     today = timezone.localtime(now).date()
     settings = service_settings()
     results = {

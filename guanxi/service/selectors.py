@@ -21,6 +21,7 @@ from django.utils import timezone
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can
 from guanxi.accounts.scoping import NOTHING, any_owner_scope_q
+from guanxi.common import clock
 from guanxi.common.lookups import date_or_none, get_or_404, id_or_none, in_date_range
 from guanxi.common.selectors import object_history
 from guanxi.customers.enums import CustomerStatus
@@ -117,7 +118,7 @@ def request_list(
     """Requests in the reader's scope. Filters: status (one or a list; "open" for the three
     open ones), priority, type, customer, assignee ("none": unassigned), complaint (yes/no),
     sla (on_time/at_risk/breached), created_from/created_to."""
-    now = now or timezone.now()
+    now = now or clock.now()
     qs = ServiceRequest.objects.filter(request_scope_q(reader)).select_related(
         "customer", "type", "assignee", "complaint_category"
     )
@@ -211,7 +212,7 @@ def team_load(*, reader: Any) -> list[dict[str, Any]]:
     """Open requests per assignee in the manager's scope (one grouped query)."""
     if not can_dispatch(reader):
         return []
-    now = timezone.now()
+    now = clock.now()
     return list(
         ServiceRequest.objects.filter(request_scope_q(reader), status__in=OPEN_STATUSES)
         .values("assignee_id", "assignee__username", "assignee__display_name")
@@ -263,7 +264,7 @@ def care_list(
     search: str = "",
 ) -> QuerySet[CareAction]:
     """due: to do by today; upcoming: to do later; done: done or skipped; all."""
-    today = today or timezone.localdate()
+    today = today or clock.localdate()
     qs = CareAction.objects.filter(care_scope_q(reader)).select_related(
         "customer", "contact", "holiday", "contract", "assignee"
     )
@@ -386,7 +387,7 @@ def last_activity(customer: Customer) -> dict[str, datetime.date | None]:
 def churn_list(
     *, reader: Any, today: datetime.date | None = None, days: int | None = None, search: str = ""
 ) -> QuerySet[Customer]:
-    today = today or timezone.localdate()
+    today = today or clock.localdate()
     days = days or service_settings().churn_days
     qs = churn_queryset(today=today, days=days).filter(customer_scope_q(reader))
     search = (search or "").strip()

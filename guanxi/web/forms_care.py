@@ -8,11 +8,11 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.enums import Module
 from guanxi.accounts.models import User
+from guanxi.common import clock
 from guanxi.customers import selectors as customer_selectors
 from guanxi.customers.enums import CustomerStatus
 from guanxi.customers.models import Contact, Customer
@@ -100,7 +100,7 @@ class CareForm(VersionedFormMixin, StyledModelForm):
             self.fields["kind"].choices = CareKind.choices
             self.fields["assignee"].required = False
             self.fields["assignee"].empty_label = _("The customer's owner")
-            self.fields["due_date"].initial = timezone.localdate
+            self.fields["due_date"].initial = clock.localdate
             del self.fields["note"]
             if self.is_bound:
                 customer = _customer_or_none(self)
@@ -145,7 +145,7 @@ class MarkLostForm(StyledForm):
 
 
 class WinBackForm(StyledForm):
-    due_date = forms.DateField(label=_("Due date"), widget=DATE, initial=timezone.localdate)
+    due_date = forms.DateField(label=_("Due date"), widget=DATE, initial=clock.localdate)
     note = forms.CharField(
         label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

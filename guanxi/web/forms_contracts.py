@@ -13,10 +13,10 @@ from typing import Any
 
 from django import forms
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from guanxi.accounts.selectors import user_list
+from guanxi.common import clock
 from guanxi.customers.models import Customer
 from guanxi.customers.selectors import customer_list
 from guanxi.sales import selectors
@@ -338,7 +338,7 @@ class PaymentForm(StyledForm):
 
     def __init__(self, *args: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
-        self.fields["date"].initial = timezone.localdate()
+        self.fields["date"].initial = clock.localdate()
 
 
 class PaymentFilterForm(StyledForm):
@@ -414,7 +414,7 @@ class SalesRecordForm(StyledForm):
         if new:
             self.fields["unit_price"].required = False
             self.fields["unit_price"].help_text = _("Empty: the product's list price.")
-            self.fields["date"].initial = timezone.localdate()
+            self.fields["date"].initial = clock.localdate()
             self.fields["salesperson"].initial = reader.pk
 
     def service_fields(self) -> dict[str, Any]:

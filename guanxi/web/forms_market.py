@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from guanxi.common import clock
 from guanxi.market.models import Competitor, IndustryNews, PriceLevel
 from guanxi.reference.models import Industry
 
@@ -76,7 +76,7 @@ class NewsForm(StyledModelForm):
             Industry, getattr(self.instance, "industry_id", None)
         )
         if not self.instance.pk:
-            self.fields["published_on"].initial = timezone.localdate
+            self.fields["published_on"].initial = clock.localdate
         else:
             self.initial["competitors"] = list(self.instance.competitors.all())
 

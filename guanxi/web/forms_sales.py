@@ -9,7 +9,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -18,6 +17,7 @@ from guanxi.accounts.enums import Scope
 from guanxi.accounts.models import User
 from guanxi.accounts.rules import scope_of
 from guanxi.accounts.services import department_subtree_ids
+from guanxi.common import clock
 from guanxi.customers import selectors as customer_selectors
 from guanxi.customers.models import Customer
 from guanxi.reference.models import (
@@ -355,7 +355,7 @@ class TaskForm(VersionedFormMixin, StyledModelForm):
         )
         if not instance.pk:
             self.fields["salesperson"].initial = reader.pk
-            self.fields["date"].initial = timezone.localdate
+            self.fields["date"].initial = clock.localdate
             del self.fields["result"]
 
     def _opportunities(self, reader: Any, customer: Any) -> QuerySet[Opportunity]:

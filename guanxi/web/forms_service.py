@@ -9,13 +9,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from guanxi.accounts.enums import Action, Module, perm_code
 from guanxi.accounts.models import Role, User
 from guanxi.accounts.rules import can
+from guanxi.common import clock
 from guanxi.customers.models import Contact, Customer
 from guanxi.reference.models import ComplaintCategory, ServiceRequestType, WorkMethod
 from guanxi.sales import selectors as sales_selectors
@@ -129,10 +129,10 @@ class FeedbackForm(StyledModelForm):
         )
         self.fields["contact"].widget.attrs.update(options_attrs("contact"))
         self.fields["contact"].help_text = _("Only contacts of the chosen customer are offered.")
-        self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.fields["date"].widget.attrs["max"] = clock.localdate().isoformat()
         if not instance.pk:
             self.fields["reported_by"].initial = reader.pk
-            self.fields["date"].initial = timezone.localdate
+            self.fields["date"].initial = clock.localdate
 
     def _post_clean(self) -> None:
         """The service validates the model; the form only parses."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from drf_spectacular.plumbing import ResolvedComponent, build_choice_field
@@ -20,6 +19,7 @@ from rest_framework import serializers
 from guanxi.accounts.enums import Module
 from guanxi.accounts.models import User
 from guanxi.accounts.scoping import owner_scope_q
+from guanxi.common import clock
 from guanxi.reference.models import (
     CustomerSource,
     LostReason,
@@ -293,7 +293,7 @@ class TaskSerializer(serializers.ModelSerializer):
     def get_overdue(self, task: Task) -> bool:
         today = self.context.get("today")
         if today is None:
-            today = self.context["today"] = timezone.localdate()
+            today = self.context["today"] = clock.localdate()
         return task.is_overdue(today)
 
 

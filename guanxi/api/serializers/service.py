@@ -12,12 +12,12 @@ import datetime
 from typing import Any
 
 from django.db.models import QuerySet
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from guanxi.accounts.models import User
+from guanxi.common import clock
 from guanxi.customers.models import Contact, Customer
 from guanxi.customers.selectors import customer_scope_q
 from guanxi.customers.timeline import TIMELINE_KINDS
@@ -192,7 +192,7 @@ class ServiceRequestSerializer(serializers.ModelSerializer):
     def get_sla_state(self, request: ServiceRequest) -> str:
         now = self.context.get("now")
         if now is None:
-            now = self.context["now"] = timezone.now()
+            now = self.context["now"] = clock.now()
         return str(request.sla_state(now))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import math
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers
@@ -17,6 +16,7 @@ from rest_framework.settings import api_settings
 from rest_framework.views import APIView
 
 from guanxi.accounts.login import attempt_login
+from guanxi.common import clock
 
 from ..serializers.accounts import TokenObtainSerializer, TokenSerializer
 
@@ -47,7 +47,7 @@ class TokenView(APIView):
             password=credentials.validated_data["password"],
         )
         if result.locked:
-            wait = math.ceil((result.locked_until - timezone.now()).total_seconds())
+            wait = math.ceil((result.locked_until - clock.now()).total_seconds())
             raise exceptions.Throttled(
                 wait=max(wait, 1),
                 detail=_(

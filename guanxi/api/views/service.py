@@ -18,7 +18,6 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import BigIntegerField, Q, QuerySet, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
@@ -31,6 +30,7 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 from guanxi.accounts.enums import Action, Module
+from guanxi.common import clock
 from guanxi.service.models import CareAction, Feedback, ServiceRequest
 from guanxi.service.selectors import (
     access_care,
@@ -368,7 +368,7 @@ class ServiceRequestViewSet(ServiceViewSet):
 
     def get_serializer_context(self) -> dict[str, Any]:
         context = super().get_serializer_context()
-        context.setdefault("now", timezone.now())
+        context.setdefault("now", clock.now())
         return context
 
     def _render(self, request: ServiceRequest, status: int = 200) -> Response:

@@ -19,12 +19,12 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can, require
 from guanxi.accounts.scoping import owner_in_scope
+from guanxi.common import clock
 from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
 from guanxi.common.models import AuditAction
 from guanxi.common.versioning import bump_version
@@ -103,7 +103,7 @@ def next_contract_number(when=None) -> str:
     """Allocate the next number for the configured pattern. The counter row is locked, so
     concurrent contracts never share a number; it restarts whenever the text around the
     counter changes (a new year with HT-{year}-{seq:05})."""
-    when = when or timezone.localdate()
+    when = when or clock.localdate()
     pattern = SalesSettings.objects.get_or_create(pk=1)[0].contract_number_pattern
     key = contract_sequence_key(pattern, when)
     with transaction.atomic():
@@ -370,7 +370,7 @@ def _transition(
     """Move `contract` to `new_status` if, at this instant, its status is one of `expected`.
 
     A conditional UPDATE: of two concurrent transitions exactly one matches the row."""
-    now = timezone.now()
+    now = clock.now()
     values = {"status": new_status, "updated_at": now, "updated_by": actor, **extra}
     updated = Contract.objects.filter(pk=contract.pk, status__in=expected).update(**values)
     if updated != 1:
@@ -434,7 +434,7 @@ def contract_submit(
             EDITABLE_STATUSES,
             ContractStatus.PENDING,
             approver=approver,
-            submitted_at=timezone.now(),
+            submitted_at=clock.now(),
         )
         detail = {"comment": comment.strip(), "approver": str(approver or "")}
     else:
@@ -444,7 +444,7 @@ def contract_submit(
             EDITABLE_STATUSES,
             ContractStatus.APPROVED,
             approver=None,
-            submitted_at=timezone.now(),
+            submitted_at=clock.now(),
         )
         detail = {
             "comment": comment.strip(),
@@ -535,13 +535,13 @@ def contract_start(
     require(actor, Module.CONTRACTS, Action.CHANGE)
     contract = _lock(contract, expected_version)
     before = snapshot(contract)
-    today = timezone.localdate()
+    today = clock.localdate()
     if contract.status != ContractStatus.APPROVED:
         raise ValidationError(_("Only an approved contract starts executing."))
     _transition(
         contract, actor, {ContractStatus.APPROVED}, ContractStatus.EXECUTING, started_on=today
     )
-    now = timezone.now()
+    now = clock.now()
     records = [
         SalesRecord(
             customer_id=contract.customer_id,
@@ -587,7 +587,7 @@ def contract_complete(
         actor,
         {ContractStatus.EXECUTING},
         ContractStatus.COMPLETED,
-        completed_on=timezone.localdate(),
+        completed_on=clock.localdate(),
     )
     log_update(
         user=actor,

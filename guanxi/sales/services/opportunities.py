@@ -7,11 +7,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import require
+from guanxi.common import clock
 from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
 from guanxi.common.models import AuditAction
 from guanxi.common.versioning import bump_version
@@ -94,7 +94,7 @@ def opportunity_create(*, actor: Any, **fields: Any) -> Opportunity:
     check_owner(actor, Module.OPPORTUNITIES, opp.owner)
     if not opp.stage.is_active:
         raise ValidationError({"stage": _("This stage is no longer in use.")})
-    now = timezone.now()
+    now = clock.now()
     opp.stage_changed_at = now
     stamp(opp, actor, new=True)
     opp.full_clean()
@@ -137,7 +137,7 @@ def opportunity_update(
         opp.customer = check_customer(actor, opp.customer)
     if opp.owner_id != old_owner_id:
         check_owner(actor, Module.OPPORTUNITIES, opp.owner)
-    now = timezone.now()
+    now = clock.now()
     stage_moved = opp.stage_id != old_stage.pk
     if stage_moved:
         opp.stage_changed_at = now
@@ -205,7 +205,7 @@ def _close(
     if not opp.is_open:
         raise ValidationError(_("This opportunity is already closed."))
     before = snapshot(opp)
-    now = timezone.now()
+    now = clock.now()
     opp.status = status
     opp.lost_reason = reason
     opp.probability = 100 if status == OpportunityStatus.WON else 0
@@ -235,7 +235,7 @@ def opportunity_reopen(
         raise ValidationError(_("A contract was made from this opportunity; it stays won."))
     before = snapshot(opp)
     old_status = opp.status
-    now = timezone.now()
+    now = clock.now()
     opp.status, opp.lost_reason, opp.closed_at = OpportunityStatus.OPEN, None, None
     opp.probability = opp.stage.default_probability
     opp.stage_changed_at = now

@@ -8,12 +8,12 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import require
 from guanxi.accounts.scoping import owner_in_scope
+from guanxi.common import clock
 from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
 from guanxi.common.models import AuditAction
 
@@ -137,7 +137,7 @@ def _recompute_paid(contract: Contract) -> Decimal:
 
 
 def _check_date(payment: Payment) -> None:
-    if payment.date > timezone.localdate():
+    if payment.date > clock.localdate():
         raise ValidationError({"date": _("A payment cannot be received in the future.")})
 
 

@@ -6,11 +6,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import require
+from guanxi.common import clock
 from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
 from guanxi.common.models import AuditAction
 from guanxi.common.versioning import bump_version
@@ -89,7 +89,7 @@ def task_complete(
     if not result:
         raise ValidationError({"result": _("Record what came of the task.")})
     before = snapshot(task)
-    task.status, task.result, task.done_at = TaskStatus.DONE, result, timezone.now()
+    task.status, task.result, task.done_at = TaskStatus.DONE, result, clock.now()
     stamp(task, actor, new=False)
     task.save()
     log_update(

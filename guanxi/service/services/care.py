@@ -9,11 +9,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import require
+from guanxi.common import clock
 from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
 from guanxi.common.models import AuditAction
 from guanxi.common.versioning import bump_version
@@ -74,7 +74,7 @@ def win_back_create(
         actor=actor,
         customer=customer,
         kind=CareKind.WIN_BACK,
-        due_date=due_date or timezone.localdate(),
+        due_date=due_date or clock.localdate(),
         note=note,
         **more,
     )
@@ -124,7 +124,7 @@ def _finish(
     if not note:
         raise ValidationError({"note": _("Write a note on what was done, or why not.")})
     before = snapshot(action)
-    action.status, action.note, action.finished_at = status, note, timezone.now()
+    action.status, action.note, action.finished_at = status, note, clock.now()
     stamp(action, actor, new=False)
     action.save()
     log_update(

@@ -8,11 +8,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import require
+from guanxi.common import clock
 from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
 from guanxi.common.models import AuditAction
 from guanxi.sales.services.common import assign, check_customer, check_owner
@@ -30,7 +30,7 @@ def _check(feedback: Feedback) -> None:
             raise ValidationError({"date": exc.messages}) from None
     if feedback.contact_id and feedback.contact.customer_id != feedback.customer_id:
         raise ValidationError({"contact": _("This contact belongs to another customer.")})
-    if feedback.date and feedback.date > timezone.localdate():
+    if feedback.date and feedback.date > clock.localdate():
         raise ValidationError({"date": _("Feedback is about a contact that has happened.")})
     feedback.content = (feedback.content or "").strip()
     if not feedback.content:
@@ -41,7 +41,7 @@ def _check(feedback: Feedback) -> None:
 def feedback_create(*, actor: Any, **fields: Any) -> Feedback:
     require(actor, Module.FEEDBACK, Action.CREATE)
     fields.setdefault("reported_by", actor)
-    fields.setdefault("date", timezone.localdate())
+    fields.setdefault("date", clock.localdate())
     feedback = Feedback()
     assign(feedback, fields, FIELDS)
     feedback.customer = check_customer(actor, feedback.customer_id and feedback.customer)

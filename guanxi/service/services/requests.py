@@ -26,6 +26,7 @@ from django.utils.translation import gettext as _
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can, require
 from guanxi.accounts.scoping import owner_in_scope
+from guanxi.common import clock
 from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
 from guanxi.common.models import AuditAction
 from guanxi.common.versioning import bump_version
@@ -268,7 +269,7 @@ def request_assign(
         raise ValidationError({"assignee": _("The request is already assigned to this user.")})
     before = snapshot(request)
     request.assignee, request.status = assignee, RequestStatus.ASSIGNED
-    request.assigned_at = timezone.now()
+    request.assigned_at = clock.now()
     _transition(request, actor, before)
     _notify_assignee(actor, request)
     return request
@@ -303,7 +304,7 @@ def request_resolve(
         raise ValidationError({"resolution": _("Say how the request was resolved.")})
     before = snapshot(request)
     request.status, request.resolution = RequestStatus.RESOLVED, resolution
-    request.resolved_at = timezone.now()
+    request.resolved_at = clock.now()
     _transition(request, actor, before)
     return request
 
@@ -338,7 +339,7 @@ def request_close(
     before = snapshot(request)
     request.status, request.satisfaction = RequestStatus.CLOSED, score
     request.satisfaction_comment = (comment or "").strip()
-    request.closed_at = timezone.now()
+    request.closed_at = clock.now()
     _transition(request, actor, before)
     owner_id = request.customer.owner_id
     if request.type.is_complaint and owner_id and owner_id != actor.pk:

@@ -12,12 +12,12 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanxi.accounts.enums import Action, Module
+from guanxi.common import clock
 from guanxi.common.history import history_rows
 from guanxi.common.selectors import object_history
 from guanxi.common.versioning import Conflict
@@ -80,7 +80,7 @@ def care_list_view(request: HttpRequest) -> HttpResponse:
         search, filters = form.cleaned_data.get("q") or "", form.filters()
     if mine:
         filters["assignee"] = user.pk
-    today = timezone.localdate()
+    today = clock.localdate()
     qs = selectors.care_list(reader=user, view=view, filters=filters, today=today, search=search)
     return render(
         request,
@@ -164,7 +164,7 @@ def _detail(request: HttpRequest, action: Any, finish_form: Any = None) -> HttpR
         {
             "action": action,
             "finish_form": finish_form or FinishCareForm(),
-            "today": timezone.localdate(),
+            "today": clock.localdate(),
             "page_obj": page,
             "history_rows": history_rows(page.object_list),
         },
@@ -260,7 +260,7 @@ def lost_list_view(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "web/care/lost.html",
-        {"form": form, "page_obj": page, "today": timezone.localdate()},
+        {"form": form, "page_obj": page, "today": clock.localdate()},
     )
 
 

@@ -8,13 +8,13 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from guanxi.accounts.enums import Action, Module, Scope
 from guanxi.accounts.rules import can, scope_of
+from guanxi.common import clock
 from guanxi.common.history import history_rows
 from guanxi.common.versioning import Conflict
 from guanxi.customers import selectors, services, timeline
@@ -164,7 +164,7 @@ def _opportunities_tab(request: HttpRequest, customer: Any) -> dict[str, Any]:
 def _tasks_tab(request: HttpRequest, customer: Any) -> dict[str, Any]:
     require(request.user, Module.TASKS, Action.VIEW)
     qs = sales_selectors.task_list(reader=request.user, filters={"customer": customer.pk})
-    return {"page_obj": paginate(request, qs, 20), "today": timezone.localdate()}
+    return {"page_obj": paginate(request, qs, 20), "today": clock.localdate()}
 
 
 TIMELINE_LINKS = {

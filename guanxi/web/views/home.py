@@ -2,10 +2,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can
+from guanxi.common import clock
 from guanxi.customers import selectors
 from guanxi.customers.enums import ReviewStatus
 from guanxi.sales import selectors as sales_selectors
@@ -52,7 +52,7 @@ def home_view(request: HttpRequest) -> HttpResponse:
     if can(user, Module.SERVICE_REQUESTS, Action.CHANGE):
         queue = service_selectors.my_queue(reader=user)
         context["my_queue"] = CappedPaginator(queue, 1)
-        context["my_queue_breached"] = CappedPaginator(queue.filter(due_at__lt=timezone.now()), 1)
+        context["my_queue_breached"] = CappedPaginator(queue.filter(due_at__lt=clock.now()), 1)
     if can(user, Module.CARE, Action.VIEW):
         context["care_due"] = CappedPaginator(
             service_selectors.care_list(reader=user, view="due").filter(assignee=user), 1

@@ -12,7 +12,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
-from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
@@ -21,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can
+from guanxi.common import clock
 from guanxi.common.history import history_rows
 from guanxi.common.versioning import Conflict
 from guanxi.customers import selectors as customer_selectors
@@ -155,7 +155,7 @@ def stage_rows(opportunity: Any) -> list[dict[str, Any]]:
     """The stage changes with how long the opportunity stayed after each: until the next
     change, or until now while it is still open."""
     changes = list(selectors.stage_history(opportunity=opportunity)[:200])
-    now = timezone.now()
+    now = clock.now()
     rows = []
     for i, change in enumerate(changes):
         following = changes[i + 1] if i + 1 < len(changes) else None
@@ -187,7 +187,7 @@ def _detail(request: HttpRequest, opportunity: Any, **forms: Any) -> HttpRespons
     if can(user, Module.TASKS, Action.VIEW):
         tasks = selectors.task_list(reader=user, filters={"opportunity": opportunity.pk})
         context["tasks"] = list(tasks[:10])
-        context["today"] = timezone.localdate()
+        context["today"] = clock.localdate()
     if opportunity.status == OpportunityStatus.WON and can(user, Module.CONTRACTS, Action.CREATE):
         context["contract_create_url"] = contract_create_url(opportunity.pk)
     page = paginate(request, selectors.opportunity_history(opportunity=opportunity), 20)

@@ -8,10 +8,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from guanxi.accounts.enums import Action, Module
+from guanxi.common import clock
 from guanxi.sales import selectors
 from guanxi.sales.services.contracts import render_number
 from guanxi.sales.services.records import sales_settings_update
@@ -36,7 +36,7 @@ def sales_settings_view(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Sales settings saved."))
             return redirect("web:sales_settings")
     current = selectors.sales_settings()  # as saved, not as typed
-    example = render_number(current.contract_number_pattern, EXAMPLE_SEQ, timezone.localdate())
+    example = render_number(current.contract_number_pattern, EXAMPLE_SEQ, clock.localdate())
     return render(
         request,
         "web/contracts/sales_settings.html",

@@ -14,12 +14,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.forms import BaseForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can
+from guanxi.common import clock
 from guanxi.common.history import history_rows
 from guanxi.common.versioning import Conflict
 from guanxi.customers import selectors as customer_selectors
@@ -49,7 +49,7 @@ def get_request(request: HttpRequest, pk: Any) -> Any:
 
 def with_sla(page: Any, now: Any = None) -> Any:
     """Give each request of the page its SLA state (`row.sla`), computed in Python."""
-    now = now or timezone.now()
+    now = now or clock.now()
     page.object_list = list(page.object_list)
     for row in page.object_list:
         row.sla = row.sla_state(now)
@@ -69,7 +69,7 @@ def request_list_view(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         search, filters = form.cleaned_data.get("q") or "", form.filters()
         ordering = form.cleaned_data.get("ordering") or "-id"
-    now = timezone.now()
+    now = clock.now()
     qs = selectors.request_list(
         reader=user, search=search, filters=filters, ordering=ordering, now=now
     )
@@ -214,7 +214,7 @@ def _detail(request: HttpRequest, sr: Any, **forms: Any) -> HttpResponse:
     page = paginate(request, selectors.request_history(request=sr), 20)
     context: dict[str, Any] = {
         "sr": sr,
-        "sla": sr.sla_state(timezone.now()),
+        "sla": sr.sla_state(clock.now()),
         "moves": moves,
         "any_move": any(
             moves[k] for k in ("assign", "take", "start", "resolve", "close", "reopen")

@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from guanxi.accounts.enums import Action, Module
+from guanxi.common import clock
 from guanxi.common.history import history_rows
 from guanxi.common.selectors import object_history
 from guanxi.common.versioning import Conflict
@@ -51,7 +51,7 @@ def task_list_view(request: HttpRequest) -> HttpResponse:
     search, filters = "", {}
     if form.is_valid():
         search, filters = form.cleaned_data.get("q") or "", form.filters()
-    today = timezone.localdate()
+    today = clock.localdate()
     qs = selectors.task_list(
         reader=user,
         search=search,
@@ -145,7 +145,7 @@ def _detail(request: HttpRequest, task: Any, complete_form: Any = None) -> HttpR
         {
             "task": task,
             "complete_form": complete_form or CompleteTaskForm(),
-            "today": timezone.localdate(),
+            "today": clock.localdate(),
             "page_obj": page,
             "history_rows": history_rows(page.object_list),
         },
