@@ -4,6 +4,9 @@
 #                              demo into an empty database, serve at http://127.0.0.1:8000/
 #   ./guanxi.sh test           install everything, lint, check migrations, run the suite (SQLite)
 #   ./guanxi.sh test-postgres  the suite again on PostgreSQL (DATABASE_URL, default local server)
+#   ./guanxi.sh test-dates     the SQLite suite at five moments where dates go wrong (month end,
+#                              29 February, New Year, Beijing vs UTC midnight); one moment:
+#                              GUANXI_TEST_NOW=2028-01-01T00:05+08:00 ./guanxi.sh test
 #   ./guanxi.sh e2e            the browser journeys in Debian's Chromium (apt-get if missing)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -85,6 +88,21 @@ MSG
     say "Test suite on PostgreSQL"
     "$VENV/bin/pytest" -n 2 "$@"
     ;;
+  test-dates)
+    # The SQLite suite at moments where dates go wrong: a Sunday at a month end, the Monday
+    # after February, 29 February, New Year's Eve, and New Year in Beijing while UTC is still
+    # in the old year. Stops at the first moment that fails.
+    export DJANGO_SETTINGS_MODULE=config.settings.test
+    unset DATABASE_URL
+    for moment in ${GUANXI_TEST_DATES:-2027-01-31T23:50+08:00 2027-03-01T00:20+08:00 \
+      2028-02-29T12:00+08:00 2027-12-31T23:55+08:00 2028-01-01T00:05+08:00}; do
+      say "Test suite on SQLite at $moment"
+      if ! GUANXI_TEST_NOW="$moment" "$VENV/bin/pytest" -n 2 "$@"; then
+        say "FAILED at GUANXI_TEST_NOW=$moment"
+        exit 1
+      fi
+    done
+    ;;
   e2e)
     if [ ! -x "$PY" ]; then install requirements-dev.txt; fi
     CHROMIUM=${GUANXI_CHROMIUM:-/usr/bin/chromium}
@@ -101,7 +119,7 @@ MSG
     "$VENV/bin/pytest" -m e2e tests/e2e -p no:xdist "$@"
     ;;
   *)
-    echo "usage: ./guanxi.sh run | test | test-postgres | e2e" >&2
+    echo "usage: ./guanxi.sh run | test | test-postgres | test-dates | e2e" >&2
     exit 2
     ;;
 esac
