@@ -101,6 +101,16 @@ class OpportunityFactory(DjangoModelFactory):
     probability = 10
     owner = factory.LazyAttribute(lambda o: o.customer.owner)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        """Like the bulk loaders: the row, then its share of the pipeline totals."""
+        from guanxi.sales.services.pipeline import pipeline_apply, share_of
+
+        opp = super()._create(model_class, *args, **kwargs)
+        opp.refresh_from_db(fields=["amount"])
+        pipeline_apply(before=[], after=[share_of(opp)])
+        return opp
+
 
 class TaskFactory(DjangoModelFactory):
     class Meta:

@@ -232,6 +232,15 @@ def customer_mark_lost(
     return customer
 
 
+def _sales_totals_follow(customer: Customer, *, live: bool) -> None:
+    """The sales totals (pipeline board) count only live customers' records: move this
+    customer's share out of them or back in, in the same transaction. (Imported here, as
+    sales depends on customers and not the other way round.)"""
+    from guanxi.sales.services.pipeline import pipeline_customer_moved
+
+    pipeline_customer_moved(customer_id=customer.pk, live=live)
+
+
 @transaction.atomic
 def customer_delete(*, actor: Any, customer: Customer, expected_version: int | None = None) -> None:
     """Move the customer to the recycle bin; its contacts stay with it."""
@@ -241,6 +250,7 @@ def customer_delete(*, actor: Any, customer: Customer, expected_version: int | N
     customer.deleted_at, customer.deleted_by = clock.now(), actor
     stamp(customer, actor, new=False)
     customer.save(update_fields=["deleted_at", "deleted_by", "updated_at", "updated_by"])
+    _sales_totals_follow(customer, live=False)
     log_event(action=AuditAction.DELETE, user=actor, instance=customer)
 
 
@@ -255,6 +265,7 @@ def customer_restore(*, actor: Any, customer: Customer) -> Customer:
     customer.deleted_at, customer.deleted_by = None, None
     stamp(customer, actor, new=False)
     customer.save(update_fields=["deleted_at", "deleted_by", "updated_at", "updated_by"])
+    _sales_totals_follow(customer, live=True)
     log_event(action=AuditAction.RESTORE, user=actor, instance=customer)
     return customer
 

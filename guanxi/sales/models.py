@@ -161,6 +161,14 @@ class Opportunity(StampedModel):
             models.Index(fields=["status", "stage", "-amount"], name="opp_board_idx"),
             models.Index(fields=["status", "-amount"], name="opp_status_amount_idx"),
             models.Index(fields=["customer", "-id"], name="opp_customer_idx"),
+            # The board's cards: newest-updated first per stage, paged by keyset.
+            models.Index(
+                fields=["status", "stage", "-updated_at", "-id"], name="opp_board_recent_idx"
+            ),
+            models.Index(
+                fields=["owner", "status", "stage", "-updated_at", "-id"],
+                name="opp_owner_board_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -169,6 +177,32 @@ class Opportunity(StampedModel):
     @property
     def is_open(self) -> bool:
         return self.status == OpportunityStatus.OPEN
+
+
+class OpportunityStageTotal(models.Model):
+    """Open opportunities of live customers summed per (stage, owner): the pipeline board's
+    column totals without reading the opportunities. Kept by guanxi.sales.services.pipeline
+    in the same transaction as every change; `manage.py rebuild_sales_totals` rebuilds it.
+    Money is in integer cents so that increments stay exact on SQLite (whose decimals are
+    floating point); the weighted amount of one opportunity is amount × probability / 100,
+    rounded half up to the cent."""
+
+    stage = models.ForeignKey(
+        "reference.OpportunityStage", on_delete=models.CASCADE, related_name="+"
+    )
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    count = models.BigIntegerField(default=0)
+    amount_cents = models.BigIntegerField(default=0)
+    weighted_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["stage", "owner"], name="opp_stage_total_unique")
+        ]
+        indexes = [models.Index(fields=["owner", "stage"], name="opp_stage_total_owner_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.stage_id}/{self.owner_id}: {self.count}"
 
 
 class StageChange(models.Model):

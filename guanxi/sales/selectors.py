@@ -147,28 +147,142 @@ def access_opportunity_by_id(*, reader: Any, opportunity_id: Any) -> Opportunity
     return get_or_404(qs, opportunity_id)
 
 
-def opportunity_board(*, reader: Any, filters: dict[str, Any] | None = None, per_stage: int = 50):
-    """Open opportunities by active stage: [(stage, count, amount, [opportunities…])].
+BOARD_CARDS = 20
+# With a filter the totals cannot answer (a customer, say), each column sums at most this
+# many matching opportunities and says when it stopped there.
+BOARD_AGGREGATE_CAP = 5000
 
-    One aggregate query for the column totals and one query per column, each capped."""
+
+def _cents(value: Any) -> Decimal:
+    return (Decimal(int(value or 0)) / 100).quantize(Decimal("0.01"))
+
+
+def board_cursor(card: Opportunity) -> str:
+    return f"{card.updated_at.isoformat()}|{card.pk}"
+
+
+def parse_board_cursor(value: str) -> tuple[datetime.datetime, int]:
+    """'<updated_at ISO>|<id>' of the last card shown; ValueError when it is not one."""
+    when, _sep, pk = (value or "").partition("|")
+    moment = datetime.datetime.fromisoformat(when)
+    if timezone.is_naive(moment):
+        raise ValueError("cursor without a time zone")
+    number = int(pk)
+    if not 0 < number < 2**63:
+        raise ValueError("cursor id out of range")
+    return moment, number
+
+
+def _board_base(reader: Any, filters: dict[str, Any]) -> QuerySet[Opportunity]:
+    return opportunity_list(reader=reader, filters={**filters, "status": OpportunityStatus.OPEN})
+
+
+def opportunity_board_cards(
+    *,
+    reader: Any,
+    stage: Any,
+    filters: dict[str, Any] | None = None,
+    after: tuple[datetime.datetime, int] | None = None,
+    limit: int = BOARD_CARDS,
+) -> tuple[list[Opportunity], bool]:
+    """One column's cards, newest-updated first, `limit` after the `after` cursor (keyset on
+    opp_board_recent_idx): (cards, whether more follow)."""
+    qs = _board_base(reader, filters or {}).filter(stage=stage)
+    if after is not None:
+        moment, pk = after
+        qs = qs.filter(Q(updated_at__lt=moment) | Q(updated_at=moment, pk__lt=pk))
+    cards = list(qs.order_by("-updated_at", "-id")[: limit + 1])
+    return cards[:limit], len(cards) > limit
+
+
+def _board_totals_from_summary(reader: Any, filters: dict[str, Any]) -> dict[int, dict]:
+    from .models import OpportunityStageTotal
+
+    q = owner_scope_q(reader, Module.OPPORTUNITIES)
+    if q == NOTHING:
+        return {}
+    qs = OpportunityStageTotal.objects.filter(q)
+    owner = id_or_none(filters.get("owner"))
+    if owner is not None:
+        qs = qs.filter(owner=owner)
+    rows = (
+        qs.order_by()
+        .values("stage")
+        .annotate(n=Sum("count"), cents=Sum("amount_cents"), weighted=Sum("weighted_cents"))
+    )
+    return {
+        row["stage"]: {
+            "count": int(row["n"] or 0),
+            "amount": _cents(row["cents"]),
+            "weighted": _cents(row["weighted"]),
+            "capped": False,
+        }
+        for row in rows
+    }
+
+
+def _board_totals_bounded(
+    reader: Any, filters: dict[str, Any], stages: list[Any]
+) -> dict[int, dict]:
+    """Per column, sum at most BOARD_AGGREGATE_CAP matching opportunities (one capped
+    subquery per column, so no column reads more than that)."""
+    totals = {}
+    money = DecimalField(max_digits=24, decimal_places=4)
+    base = _board_base(reader, filters)
+    for stage in stages:
+        capped_ids = base.filter(stage=stage).order_by("-updated_at", "-id").values("pk")
+        row = Opportunity.objects.filter(pk__in=capped_ids[: BOARD_AGGREGATE_CAP + 1]).aggregate(
+            n=Count("id"),
+            sum_amount=Sum("amount"),
+            sum_weighted=Sum(F("amount") * F("probability") / Value(100), output_field=money),
+        )
+        n = row["n"] or 0
+        totals[stage.pk] = {
+            "count": min(n, BOARD_AGGREGATE_CAP),
+            "amount": Decimal(row["sum_amount"] or 0).quantize(Decimal("0.01")),
+            "weighted": Decimal(row["sum_weighted"] or 0).quantize(Decimal("0.01")),
+            "capped": n > BOARD_AGGREGATE_CAP,
+        }
+    return totals
+
+
+def opportunity_board(
+    *, reader: Any, filters: dict[str, Any] | None = None, per_stage: int = BOARD_CARDS
+) -> list[dict[str, Any]]:
+    """Open opportunities by active stage: one dict per column with the stage, its count,
+    amount and weighted amount (`capped` when the count stopped at the bound), the newest
+    `per_stage` cards and whether more follow.
+
+    Without filters or with an owner the totals come from the summary rows (one small
+    grouped query); with any other filter (a customer) from a bounded aggregate per column.
+    Either way one query per column for the cards, whatever the number of opportunities."""
     from guanxi.reference.models import OpportunityStage
 
-    base = opportunity_list(reader=reader, filters={**(filters or {}), "status": "open"})
+    filters = {k: v for k, v in (filters or {}).items() if v not in (None, "")}
     stages = list(OpportunityStage.objects.filter(is_active=True).order_by("sort_order", "code"))
-    totals = {
-        row["stage"]: row
-        for row in base.order_by().values("stage").annotate(n=Count("id"), total=Sum("amount"))
-    }
+    from_summary = set(filters) <= {"owner"}
+    totals = (
+        _board_totals_from_summary(reader, filters)
+        if from_summary
+        else _board_totals_bounded(reader, filters, stages)
+    )
+    zero = Decimal("0.00")
     columns = []
     for stage in stages:
-        row = totals.get(stage.pk, {})
-        cards = list(base.filter(stage=stage).order_by("-amount", "-id")[:per_stage])
+        cards, more = opportunity_board_cards(
+            reader=reader, stage=stage, filters=filters, limit=per_stage
+        )
+        total = totals.get(
+            stage.pk, {"count": 0, "amount": zero, "weighted": zero, "capped": False}
+        )
         columns.append(
             {
                 "stage": stage,
-                "count": row.get("n") or 0,
-                "amount": row.get("total") or Decimal("0"),
+                **total,
                 "cards": cards,
+                "more": more,
+                "cursor": board_cursor(cards[-1]) if more else "",
+                "from_summary": from_summary,
             }
         )
     return columns

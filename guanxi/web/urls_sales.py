@@ -10,6 +10,11 @@ urlpatterns: list = [
     path("opportunities/new/", opportunities.opportunity_create_view, name="opportunity_create"),
     path("opportunities/board/", opportunities.opportunity_board_view, name="opportunity_board"),
     path(
+        "opportunities/board/cards/",
+        opportunities.opportunity_board_cards_view,
+        name="opportunity_board_cards",
+    ),
+    path(
         "opportunities/<int:pk>/",
         opportunities.opportunity_detail_view,
         name="opportunity_detail",

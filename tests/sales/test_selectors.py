@@ -10,6 +10,7 @@ from django.http import Http404
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from guanxi.customers.services import customer_delete
 from guanxi.reference.models import OpportunityStage
 from guanxi.sales import selectors as sel
 from guanxi.sales.models import Payment
@@ -143,11 +144,8 @@ def test_the_recycle_bin_hides_from_queue_receivables_board_and_summary(org, mak
     opp = OpportunityFactory(customer=CustomerFactory(owner=u.sales1), owner=u.sales1)
     assert pending in sel.approval_queue(reader=u.manager)
     assert sel.receivables(reader=u.admin).count() == 1
-    for contract in (pending, approved):
-        contract.customer.deleted_at = timezone.now()
-        contract.customer.save()
-    opp.customer.deleted_at = timezone.now()
-    opp.customer.save()
+    for customer in (pending.customer, approved.customer, opp.customer):
+        customer_delete(actor=u.admin, customer=customer)
     assert not sel.approval_queue(reader=u.manager).exists()
     assert not sel.receivables(reader=u.admin).exists()
     assert all(col["count"] == 0 for col in sel.opportunity_board(reader=u.admin))

@@ -3,6 +3,7 @@ through the page, errors next to fields without a write, the board's two ways of
 card, query counts that do not grow with the rows, both languages."""
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.db import connection
@@ -329,7 +330,70 @@ def test_board_columns_with_counts_and_totals(org, login):
     assert str(columns["NEEDS"]["amount"]) == "3000.75"
     html = response.content.decode()
     assert "3,000.75" in html and "web/board.js" in html
-    assert "data-autosubmit" in html and "<noscript>" in html
+    # 10% of each: 100.05 + 200.03 (half up to the cent, one card at a time)
+    assert str(columns["NEEDS"]["weighted"]) == "300.08" and "300.08" in html
+
+
+def test_board_has_one_stage_form_for_the_card_being_moved(org, login, mine):
+    customer = mine.customer
+    others = [OpportunityFactory(customer=customer, name=f"其他{i}") for i in range(3)]
+    client = login(org.users.sales1)
+    html = client.get(url("opportunity_board")).content.decode()
+    assert 'name="stage"' not in html
+    assert html.count("Change stage</a>") == 4 and html.count('draggable="true"') == 4
+    response = client.get(url("opportunity_board"), {"move": others[1].pk})
+    html = response.content.decode()
+    assert response.context["moving"] == others[1]
+    assert html.count('<select name="stage"') == 1
+    assert f'action="{url("opportunity_move", others[1].pk)}"' in html
+    # the one form posts back to the board as it was (without ?move)
+    assert 'name="next" value="/opportunities/board/"' in html
+    # a card outside the reader's scope is not there
+    theirs = OpportunityFactory(customer=CustomerFactory(owner=org.users.sales2))
+    assert client.get(url("opportunity_board"), {"move": theirs.pk}).status_code == 404
+    assert client.get(url("opportunity_board"), {"move": "x"}).status_code == 404
+    # who may only look gets no form and no drag
+    researcher = login(org.users.researcher).get(url("opportunity_board"), {"move": mine.pk})
+    assert response.status_code == 200 and researcher.context["moving"] is None
+    assert 'draggable="true"' not in researcher.content.decode()
+
+
+def test_board_more_loads_the_next_cards_by_keyset(org, login):
+    customer = CustomerFactory(owner=org.users.sales1)
+    made = [OpportunityFactory(customer=customer, stage=stage("NEEDS")) for _ in range(23)]
+    client = login(org.users.sales1)
+    columns = {c["stage"].code: c for c in client.get(url("opportunity_board")).context["columns"]}
+    needs = columns["NEEDS"]
+    assert needs["count"] == 23 and len(needs["cards"]) == 20 and needs["more"]
+    assert not columns["INITIAL"]["more"]
+    html = client.get(url("opportunity_board")).content.decode()
+    assert html.count('hx-get="/opportunities/board/cards/') == 1
+    response = client.get(
+        url("opportunity_board_cards"),
+        {"stage": stage("NEEDS").pk, "after": needs["cursor"]},
+        headers={"HX-Request": "true"},
+    )
+    assert response.status_code == 200
+    rest = response.context["col"]["cards"]
+    assert len(rest) == 3 and not response.context["col"]["more"]
+    shown = [c.pk for c in needs["cards"]] + [c.pk for c in rest]
+    assert sorted(shown) == sorted(o.pk for o in made)
+    assert "hx-get" not in response.content.decode()
+    # filters travel with "more": another owner's column is empty
+    other = client.get(
+        url("opportunity_board_cards"),
+        {"stage": stage("NEEDS").pk, "after": needs["cursor"], "customer": customer.pk},
+    )
+    assert len(other.context["col"]["cards"]) == 3
+    for bad in (
+        {"stage": stage("NEEDS").pk, "after": "yesterday|1"},
+        {"stage": stage("NEEDS").pk, "after": "2026-01-01T00:00:00|99999999999999999999"},
+        {"stage": stage("NEEDS").pk, "after": "2026-01-01T00:00:00|1"},  # no time zone
+        {"stage": "abc", "after": needs["cursor"]},
+        {"stage": stage("NEEDS").pk},
+    ):
+        assert client.get(url("opportunity_board_cards"), bad).status_code == 400, bad
+    assert login(org.users.service).get(url("opportunity_board_cards")).status_code == 403
 
 
 def test_board_move_without_javascript(org, login, mine):
@@ -463,6 +527,26 @@ def test_query_count_does_not_grow_with_rows(org, login, role, page):
     few = _queries(client, url(page))
     add(25)
     many = _queries(client, url(page))
+    assert few == many, (few, many)
+
+
+@pytest.mark.parametrize("role", ["sales1", "manager", "admin"])
+def test_board_with_a_customer_and_its_more_cards_do_not_query_per_row(org, login, role):
+    client = login(getattr(org.users, role))
+    customer = CustomerFactory(owner=org.users.sales1)
+    needs = stage("NEEDS")
+
+    def paths():
+        board = client.get(url("opportunity_board"), {"customer": customer.pk})
+        column = next(c for c in board.context["columns"] if c["stage"] == needs)
+        query = urlencode({"stage": needs.pk, "after": column["cursor"]})
+        more = f"{url('opportunity_board_cards')}?{query}"
+        return [f"{url('opportunity_board')}?customer={customer.pk}", more]
+
+    OpportunityFactory.create_batch(22, customer=customer, stage=needs)
+    few = [_queries(client, path) for path in paths()]
+    OpportunityFactory.create_batch(30, customer=customer, stage=needs)
+    many = [_queries(client, path) for path in paths()]
     assert few == many, (few, many)
 
 

@@ -20,6 +20,7 @@ from guanxi.reference.models import OpportunityStage
 from ..enums import OpportunityStatus
 from ..models import Opportunity, StageChange
 from .common import assign, check_customer, check_owner
+from .pipeline import pipeline_apply, share_of
 
 FIELDS = {
     "customer",
@@ -99,6 +100,7 @@ def opportunity_create(*, actor: Any, **fields: Any) -> Opportunity:
     stamp(opp, actor, new=True)
     opp.full_clean()
     opp.save()
+    pipeline_apply(before=[], after=[share_of(opp)])
     _record_change(opp, actor, from_stage=None, from_status="", now=now)
     extra = _set_competitors(opp, competitors, "") if competitors is not None else []
     log_create(user=actor, instance=opp, parent=opp.customer, extra_changes=extra)
@@ -118,6 +120,7 @@ def opportunity_update(
     require(actor, Module.OPPORTUNITIES, Action.CHANGE)
     opp = _lock(opportunity, expected_version)
     before = snapshot(opp)
+    share_before = share_of(opp)
     competitors = fields.pop("competitors", None)
     old_stage, old_customer_id, old_owner_id = opp.stage, opp.customer_id, opp.owner_id
     new_stage = fields.get("stage")
@@ -144,6 +147,7 @@ def opportunity_update(
     stamp(opp, actor, new=False)
     opp.full_clean()
     opp.save()
+    pipeline_apply(before=[share_before], after=[share_of(opp)])
     if stage_moved:
         _record_change(opp, actor, from_stage=old_stage, from_status=opp.status, now=now)
     extra = (
@@ -205,6 +209,7 @@ def _close(
     if not opp.is_open:
         raise ValidationError(_("This opportunity is already closed."))
     before = snapshot(opp)
+    share_before = share_of(opp)
     now = clock.now()
     opp.status = status
     opp.lost_reason = reason
@@ -215,6 +220,7 @@ def _close(
         opp.notes = f"{opp.notes}\n{note}".strip()
     stamp(opp, actor, new=False)
     opp.save()
+    pipeline_apply(before=[share_before], after=[])
     _record_change(opp, actor, from_stage=opp.stage, from_status=OpportunityStatus.OPEN, now=now)
     log_update(
         user=actor, instance=opp, before=before, parent=opp.customer, action=AuditAction.TRANSITION
@@ -241,6 +247,7 @@ def opportunity_reopen(
     opp.stage_changed_at = now
     stamp(opp, actor, new=False)
     opp.save()
+    pipeline_apply(before=[], after=[share_of(opp)])
     _record_change(opp, actor, from_stage=opp.stage, from_status=old_status, now=now)
     log_update(
         user=actor, instance=opp, before=before, parent=opp.customer, action=AuditAction.TRANSITION
@@ -258,4 +265,5 @@ def opportunity_delete(
         raise ValidationError(_("This opportunity has contracts; close it instead."))
     log_event(action=AuditAction.DELETE, user=actor, instance=opp, parent=opp.customer)
     opp.tasks.update(opportunity=None)
+    pipeline_apply(before=[share_of(opp)], after=[])
     opp.delete()

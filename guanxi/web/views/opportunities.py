@@ -22,12 +22,14 @@ from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import can
 from guanxi.common import clock
 from guanxi.common.history import history_rows
+from guanxi.common.lookups import id_or_none
 from guanxi.common.versioning import Conflict
 from guanxi.customers import selectors as customer_selectors
 from guanxi.reference.models import OpportunityStage
 from guanxi.sales import selectors
 from guanxi.sales.enums import OpportunityStatus
 from guanxi.sales.services import opportunities as services
+from guanxi.sales.services.pipeline import weighted_amount
 
 from ..conflicts import render_conflict
 from ..forms_sales import (
@@ -285,25 +287,83 @@ def wants_json(request: HttpRequest) -> bool:
     )
 
 
-@login_required
-def opportunity_board_view(request: HttpRequest) -> HttpResponse:
-    require(request.user, Module.OPPORTUNITIES, Action.VIEW)
+def _board_filters(request: HttpRequest) -> tuple[BoardFilterForm, dict[str, Any]]:
     check_customer_param(request)
     form = BoardFilterForm(request.GET or None, reader=request.user)
     filters: dict[str, Any] = {}
     if form.is_valid():
         filters = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
+    return form, filters
+
+
+def _filter_query(filters: dict[str, Any]) -> str:
+    """The board's filters as query parameters, for the "more" requests."""
+    return urlencode({k: getattr(v, "pk", v) for k, v in sorted(filters.items())})
+
+
+@login_required
+def opportunity_board_view(request: HttpRequest) -> HttpResponse:
+    """Columns with totals, the newest cards of each and a "more" link that loads the next
+    ones (htmx). One stage form for the whole board: for the card named by ?move=<id>."""
+    require(request.user, Module.OPPORTUNITIES, Action.VIEW)
+    form, filters = _board_filters(request)
     columns = selectors.opportunity_board(reader=request.user, filters=filters)
-    for column in columns:
-        column["amount"] = Decimal(column["amount"]).quantize(CENT)
-        column["more"] = column["count"] - len(column["cards"])
+    can_move = can(request.user, Module.OPPORTUNITIES, Action.CHANGE)
+    moving = None
+    if can_move and (request.GET.get("move") or "").strip():
+        moving = selectors.access_opportunity_by_id(
+            reader=request.user, opportunity_id=request.GET["move"]
+        )
+        if not moving.is_open:
+            moving = None
+    back = request.GET.copy()
+    back.pop("move", None)
     return render(
         request,
         "web/opportunities/board.html",
         {
             "form": form,
             "columns": columns,
+            "can_move": can_move,
+            "moving": moving,
+            "back_url": f"{request.path}?{back.urlencode()}" if back else request.path,
+            "filter_query": _filter_query(filters),
+            "from_summary": not columns or columns[0]["from_summary"],
+            "aggregate_cap": selectors.BOARD_AGGREGATE_CAP,
+        },
+    )
+
+
+@login_required
+def opportunity_board_cards_view(request: HttpRequest) -> HttpResponse:
+    """The next cards of one column after a cursor (the board's "more", via htmx)."""
+    require(request.user, Module.OPPORTUNITIES, Action.VIEW)
+    _form, filters = _board_filters(request)
+    stage = OpportunityStage.objects.filter(
+        is_active=True, pk=id_or_none(request.GET.get("stage"))
+    ).first()
+    try:
+        after = selectors.parse_board_cursor(request.GET.get("after") or "")
+    except ValueError:
+        after = None
+    if stage is None or after is None:
+        return HttpResponse(_("Choose a stage and a position on the board."), status=400)
+    cards, more = selectors.opportunity_board_cards(
+        reader=request.user, stage=stage, filters=filters, after=after
+    )
+    return render(
+        request,
+        "web/opportunities/board_cards.html",
+        {
+            "col": {
+                "stage": stage,
+                "cards": cards,
+                "more": more,
+                "cursor": selectors.board_cursor(cards[-1]) if more else "",
+            },
             "can_move": can(request.user, Module.OPPORTUNITIES, Action.CHANGE),
+            "filter_query": _filter_query(filters),
+            "back_url": reverse("web:opportunity_board"),
         },
     )
 
@@ -348,6 +408,7 @@ def opportunity_move_view(request: HttpRequest, pk: int) -> HttpResponse:
                 "stage": opportunity.stage_id,
                 "stage_name": str(opportunity.stage),
                 "probability": opportunity.probability,
+                "weighted": str(weighted_amount(opportunity.amount, opportunity.probability)),
             }
         )
     if error:

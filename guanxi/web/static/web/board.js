@@ -1,6 +1,7 @@
-// The pipeline board's drag and drop (an island: without it each card's stage form works).
-// A drop POSTs the new stage to the card's move URL and asks for JSON; on success the card
-// moves to its column and both columns' counts and totals are updated in place.
+// The pipeline board's drag and drop (an island: without it each card's "Change stage" link
+// opens the board's one stage form). A drop POSTs the new stage to the card's move URL and
+// asks for JSON; on success the card moves to the top of its column (it is now the newest
+// updated) and both columns' counts, totals and weighted totals are updated in place.
 (() => {
   const board = document.querySelector("[data-board]");
   if (!board) return;
@@ -34,32 +35,32 @@
     message.classList.toggle("d-none", !text);
   };
 
-  const adjust = (column, count, cents) => {
+  // amount × probability / 100, half up to the cent, as the server sums it.
+  const weighted = (cents, probability) => (cents * BigInt(probability || 0) + 50n) / 100n;
+
+  const bump = (element, key, cents) => {
+    if (!element) return;
+    const total = toCents(element.dataset[key]) + cents;
+    element.dataset[key] = plain(total);
+    element.textContent = money(total);
+  };
+
+  const adjust = (column, count, cents, weightedCents) => {
     const countEl = column.querySelector("[data-count]");
     countEl.textContent = String(Number(countEl.textContent) + count);
-    const totalEl = column.querySelector("[data-total]");
-    const total = toCents(totalEl.dataset.total) + cents;
-    totalEl.dataset.total = plain(total);
-    totalEl.textContent = money(total);
+    bump(column.querySelector("[data-total]"), "total", cents);
+    bump(column.querySelector("[data-weighted]"), "weighted", weightedCents);
   };
 
-  // Cards are ordered by amount, largest first, as the server lists them.
+  // Cards are listed newest-updated first: a moved card goes to the top.
   const place = (card, column) => {
     const list = column.querySelector("[data-cards]");
-    const amount = toCents(card.dataset.amount);
-    const before = [...list.querySelectorAll("[data-card]")].find(
-      (other) => other !== card && toCents(other.dataset.amount) < amount,
-    );
-    list.insertBefore(card, before || null);
+    list.insertBefore(card, list.firstChild);
   };
-
-  board.querySelectorAll("[data-card]").forEach((card) => {
-    if (card.querySelector("form")) card.draggable = true;
-  });
 
   board.addEventListener("dragstart", (event) => {
     const card = event.target.closest && event.target.closest("[data-card]");
-    if (!card || !card.draggable) return;
+    if (!card || card.getAttribute("draggable") !== "true") return;
     dragged = card;
     event.dataTransfer.effectAllowed = "move";
     event.dataTransfer.setData("text/plain", card.dataset.moveUrl);
@@ -93,9 +94,7 @@
     const card = dragged;
     const from = card.closest("[data-stage]");
     if (from === column) return;
-    const form = card.querySelector("form");
-    const tokenInput = form && form.querySelector("[name=csrfmiddlewaretoken]");
-    const token = (tokenInput && tokenInput.value) || cookie("csrftoken");
+    const token = board.dataset.csrf || cookie("csrftoken");
     const body = new FormData();
     body.append("stage", column.dataset.stage);
     body.append("csrfmiddlewaretoken", token);
@@ -119,11 +118,14 @@
       show("");
       const target = board.querySelector(`[data-stage="${data.stage}"]`) || column;
       const cents = toCents(card.dataset.amount);
+      const before = weighted(cents, card.dataset.probability);
+      const after = toCents(data.weighted);
       place(card, target);
-      adjust(from, -1, -cents);
-      adjust(target, 1, cents);
-      const select = form && form.querySelector("select[name=stage]");
-      if (select) select.value = String(data.stage);
+      adjust(from, -1, -cents, -before);
+      adjust(target, 1, cents, after);
+      card.dataset.probability = String(data.probability);
+      const prob = card.querySelector("[data-prob]");
+      if (prob) prob.textContent = String(data.probability);
     } catch (error) {
       show(board.dataset.moveError);
     } finally {
