@@ -233,12 +233,14 @@ def customer_mark_lost(
 
 
 def _sales_totals_follow(customer: Customer, *, live: bool) -> None:
-    """The sales totals (pipeline board) count only live customers' records: move this
-    customer's share out of them or back in, in the same transaction. (Imported here, as
-    sales depends on customers and not the other way round.)"""
+    """The sales summaries (pipeline board, receivables) count only live customers'
+    records: move this customer's share out of them or back in, in the same transaction.
+    (Imported here, as sales depends on customers and not the other way round.)"""
     from guanxi.sales.services.pipeline import pipeline_customer_moved
+    from guanxi.sales.services.receivables import receivables_refresh
 
     pipeline_customer_moved(customer_id=customer.pk, live=live)
+    receivables_refresh(customer_ids=[customer.pk])
 
 
 @transaction.atomic

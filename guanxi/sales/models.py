@@ -425,6 +425,36 @@ class Contract(StampedModel):
         return self.status in {ContractStatus.DRAFT, ContractStatus.REJECTED}
 
 
+class CustomerReceivable(models.Model):
+    """What one customer owes on contracts in force owned by one user: the receivables page
+    and its totals without grouping the contracts (the ages of one page's rows are read
+    from their contracts). Kept by guanxi.sales.services.receivables
+    whenever a contract changes status, a payment is recorded, changed or deleted, or the
+    customer goes to the recycle bin or comes back; `manage.py rebuild_sales_totals`
+    rebuilds it. Only rows with something outstanding exist. Money in integer cents."""
+
+    customer = models.ForeignKey("customers.Customer", on_delete=models.CASCADE, related_name="+")
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    contracts = models.IntegerField(default=0)
+    outstanding_cents = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["customer", "owner"], name="receivable_unique")
+        ]
+        indexes = [
+            models.Index(
+                fields=["-outstanding_cents", "customer", "owner"], name="receivable_order_idx"
+            ),
+            models.Index(
+                fields=["owner", "-outstanding_cents", "customer"], name="receivable_owner_idx"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.customer_id}/{self.owner_id}: {self.outstanding_cents}"
+
+
 class ContractLine(models.Model):
     contract = models.ForeignKey(
         Contract, verbose_name=_("contract"), on_delete=models.CASCADE, related_name="lines"

@@ -565,43 +565,127 @@ def access_payment_by_id(*, reader: Any, payment_id: Any) -> Payment:
 AGE_BUCKETS = ((0, 30), (31, 90), (91, 180), (181, 365), (366, None))
 
 
-def receivables(*, reader: Any, today: datetime.date | None = None, customer: Any = None):
-    """Outstanding amounts by customer, split by age (days since the contract was signed,
-    or entered when it has no signing date). One grouped query; the caller paginates."""
-    today = today or clock.localdate()
+RECEIVABLE_ORDERING = ("-outstanding_cents", "customer", "owner")
+
+
+def _receivable_scope_q(reader: Any) -> Q:
+    """Both rules at once: the contract owner must be inside the reader's contract scope
+    and inside their payment scope."""
     if scope_of(reader, Module.PAYMENTS) is None:
-        return Contract.objects.none().values("customer")
-    qs = Contract.objects.filter(
-        contract_scope_q(reader),
-        owner_scope_q(reader, Module.PAYMENTS),
-        status__in=PAYABLE_STATUSES,
-        total__gt=F("paid"),
-    )
+        return NOTHING
+    contracts = owner_scope_q(reader, Module.CONTRACTS)
+    payments = owner_scope_q(reader, Module.PAYMENTS)
+    return NOTHING if NOTHING in (contracts, payments) else contracts & payments
+
+
+def parse_receivable_cursor(value: str) -> tuple[int, int, int]:
+    """'<outstanding cents>.<customer id>.<owner id>' of the last row shown."""
+    parts = [int(p) for p in (value or "").split(".")]
+    if len(parts) != 3 or not all(0 <= p < 2**63 for p in parts):
+        raise ValueError("not a receivables cursor")
+    return parts[0], parts[1], parts[2]
+
+
+def receivable_cursor(row: dict[str, Any]) -> str:
+    return f"{row['outstanding_cents']}.{row['customer']}.{row['owner']}"
+
+
+def receivables(
+    *,
+    reader: Any,
+    customer: Any = None,
+    after: tuple[int, int, int] | None = None,
+) -> QuerySet:
+    """What is outstanding per customer and contract owner, the largest first, from the
+    summary rows the contract and payment services keep (CustomerReceivable): no grouping of
+    contracts, and keyset pages on receivable_order_idx. Rows are dicts; `receivable_ages`
+    adds the amounts by age to the rows of one page."""
+    from .models import CustomerReceivable
+
+    q = _receivable_scope_q(reader)
+    qs = CustomerReceivable.objects.filter(q, outstanding_cents__gt=0)
     customer_id = int_or_none(customer)
     if customer_id is not None:
         qs = qs.filter(customer=customer_id)
-    outstanding = F("total") - F("paid")
+    if after is not None:
+        cents, cust, owner = after
+        qs = qs.filter(
+            Q(outstanding_cents__lt=cents)
+            | Q(outstanding_cents=cents, customer__gt=cust)
+            | Q(outstanding_cents=cents, customer=cust, owner__gt=owner)
+        )
+    return qs.values(
+        "customer",
+        "customer__name",
+        "customer__code",
+        "owner",
+        "owner__display_name",
+        "owner__username",
+        "contracts",
+        "outstanding_cents",
+    ).order_by(*RECEIVABLE_ORDERING)
+
+
+def receivable_totals(*, reader: Any, customer: Any = None) -> dict[str, Any]:
+    """Total outstanding and contracts over the reader's scope, summed from the summary."""
+    row = (
+        receivables(reader=reader, customer=customer)
+        .order_by()
+        .aggregate(cents=Sum("outstanding_cents"), contracts=Sum("contracts"))
+    )
+    return {
+        "outstanding": (Decimal(int(row["cents"] or 0)) / 100).quantize(Decimal("0.01")),
+        "contracts": int(row["contracts"] or 0),
+    }
+
+
+def receivable_ages(
+    *, reader: Any, rows: Any, today: datetime.date | None = None
+) -> list[dict[str, Any]]:
+    """The rows of one page with `outstanding` in money and the amounts by age (days since
+    the contract was signed, or entered when unsigned): one grouped query over the page's
+    customers' contracts only."""
+    today = today or clock.localdate()
+    rows = [dict(row) for row in rows]
+    zero = Decimal("0.00")
+    for row in rows:
+        row["oldest"] = None
+        row["outstanding"] = (Decimal(int(row["outstanding_cents"])) / 100).quantize(
+            Decimal("0.01")
+        )
+        for low, high in AGE_BUCKETS:
+            row[f"age_{low}_{high or 'plus'}"] = zero
+    if not rows:
+        return rows
     money = DecimalField(max_digits=16, decimal_places=2)
-    zero = Value(Decimal("0.00"), output_field=money)
+    outstanding = F("total") - F("paid")
     buckets = {}
     for low, high in AGE_BUCKETS:
-        newest = today - datetime.timedelta(days=low)
-        cond = Q(age_date__lte=newest)
+        cond = Q(age_date__lte=today - datetime.timedelta(days=low))
         if high is not None:
             cond &= Q(age_date__gte=today - datetime.timedelta(days=high))
-        key = f"age_{low}_{high or 'plus'}"
-        buckets[key] = Sum(Case(When(cond, then=outstanding), default=zero, output_field=money))
-    return (
-        qs.annotate(age_date=Coalesce("signed_on", "created_at__date"))
-        .values("customer", "customer__name", "customer__code")
-        .annotate(
-            contracts=Count("id"),
-            outstanding=Sum(outstanding, output_field=money),
-            oldest=Min("age_date"),
-            **buckets,
+        buckets[f"age_{low}_{high or 'plus'}"] = Sum(
+            Case(When(cond, then=outstanding), default=Value(zero), output_field=money)
         )
-        .order_by("-outstanding", "customer")
+    found = (
+        Contract.objects.filter(
+            customer__in={row["customer"] for row in rows},
+            owner__in={row["owner"] for row in rows},
+            status__in=PAYABLE_STATUSES,
+            total__gt=F("paid"),
+        )
+        .annotate(age_date=Coalesce("signed_on", "created_at__date"))
+        .order_by()
+        .values("customer", "owner")
+        .annotate(oldest=Min("age_date"), **buckets)
     )
+    by_key = {(r.pop("customer"), r.pop("owner")): r for r in found}
+    for row in rows:
+        found_row = by_key.get((row["customer"], row["owner"]), {})
+        row["oldest"] = found_row.pop("oldest", None)
+        for key, value in found_row.items():
+            row[key] = Decimal(value or 0).quantize(Decimal("0.01"))
+    return rows
 
 
 def open_opportunity_summary(*, reader: Any) -> dict[str, Any]:

@@ -204,3 +204,28 @@ def test_payment_list_and_receivables_queries_do_not_grow(org, login, role):
     many = [count_queries(client, url) for url in urls]
     assert few == many, (few, many)
     assert Contract.objects.count() == 14
+
+
+def test_receivables_pages_by_keyset_with_totals_over_the_scope(org, login):
+    u = org.users
+    for i in range(27):
+        build_contract(u.sales1, total=f"{1000 + i}.00", status="approved")
+    build_contract(u.sales2, total="9999.00", status="approved")  # another team
+    client = login(u.sales1)
+    first = client.get(reverse("web:receivables"))
+    rows = [item["row"] for item in first.context["rows"]]
+    assert len(rows) == 25 and rows[0]["outstanding"] == Decimal("1026.00")
+    assert first.context["totals"] == {"outstanding": Decimal("27351.00"), "contracts": 27}
+    body = first.content.decode()
+    assert "27,351.00" in body and "9,999.00" not in body
+    assert first.context["next_url"] and not first.context["first_url"]
+    second = client.get(first.context["next_url"])
+    rest = [item["row"] for item in second.context["rows"]]
+    assert [r["outstanding"] for r in rest] == [Decimal("1001.00"), Decimal("1000.00")]
+    assert not second.context["next_url"] and second.context["first_url"]
+    # A cursor that is not one: the first page, with a message, never a 500.
+    for bad in ("x", "1.2", "-5.1.1", "9" * 30 + ".1.1"):
+        response = client.get(reverse("web:receivables"), {"after": bad}, follow=True)
+        assert response.status_code == 200
+        assert len(response.context["rows"]) == 25
+        assert "no longer exists" in response.content.decode()

@@ -622,6 +622,7 @@ class ReceivableSerializer(serializers.Serializer):
     customer = serializers.IntegerField()
     customer_name = serializers.CharField(source="customer__name")
     customer_code = serializers.CharField(source="customer__code")
+    owner = serializers.IntegerField(help_text=_("Owner of these contracts."))
     contracts = serializers.IntegerField(help_text=_("Contracts with an outstanding amount."))
     outstanding = serializers.DecimalField(**MONEY)
     oldest = serializers.DateField(help_text=_("Signing date of the oldest of these contracts."))

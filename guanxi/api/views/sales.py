@@ -30,6 +30,7 @@ from guanxi.sales.models import (
     Task,
 )
 from guanxi.sales.selectors import (
+    RECEIVABLE_ORDERING,
     access_contract_by_id,
     access_opportunity_by_id,
     access_payment_by_id,
@@ -41,6 +42,7 @@ from guanxi.sales.selectors import (
     opportunity_list,
     payment_list,
     product_list,
+    receivable_ages,
     receivables,
     sales_record_list,
     stage_history,
@@ -866,7 +868,7 @@ class PaymentViewSet(ApiViewSet):
 )
 class ReceivableViewSet(ApiViewSet):
     """Receivables (应收): what each customer still owes on contracts in force within your
-    scope, split by age, the largest first."""
+    scope, one row per customer and contract owner, split by age, the largest first."""
 
     module = Module.PAYMENTS
     serializer_class = ReceivableSerializer
@@ -877,4 +879,6 @@ class ReceivableViewSet(ApiViewSet):
     def list(self, request: Request) -> Response:
         params = self.query_params(ReceivableListParams).validated_data
         rows = receivables(reader=request.user, customer=params.get("customer"))
-        return self.render_page(rows, ("-outstanding", "customer"))
+        self.keyset_ordering = RECEIVABLE_ORDERING
+        page = receivable_ages(reader=request.user, rows=self.paginate_queryset(rows))
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)

@@ -51,6 +51,7 @@ from ..models import (
     SalesSettings,
 )
 from .common import assign, check_customer, check_owner
+from .receivables import receivables_refresh
 
 CENT = Decimal("0.01")
 QUANTUM = Decimal("0.001")  # the quantity's smallest step
@@ -385,6 +386,7 @@ def _transition(
         )
     for name, value in values.items():
         setattr(contract, name, value)
+    receivables_refresh(customer_ids=[contract.customer_id])
     return contract
 
 

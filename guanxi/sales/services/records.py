@@ -21,6 +21,7 @@ from ..enums import PAYABLE_STATUSES
 from ..models import ZERO, Contract, Payment, SalesRecord, SalesSettings
 from .common import assign, check_customer, check_owner
 from .contracts import MAX_MONEY, MAX_QUANTITY, line_amount, validate_number_pattern
+from .receivables import receivables_refresh
 
 RECORD_FIELDS = {
     "customer",
@@ -175,6 +176,7 @@ def payment_create(*, actor: Any, contract: Contract, **fields: Any) -> Payment:
     before = snapshot(contract)
     contract.paid = paid + payment.amount
     contract.save(update_fields=["paid"])
+    receivables_refresh(customer_ids=[contract.customer_id])
     log_create(user=actor, instance=payment, parent=contract.customer)
     log_update(user=actor, instance=contract, before=before, parent=contract.customer)
     return payment
@@ -204,6 +206,7 @@ def payment_update(*, actor: Any, payment: Payment, **fields: Any) -> Payment:
     payment.save()
     contract.paid = others + payment.amount
     contract.save(update_fields=["paid"])
+    receivables_refresh(customer_ids=[contract.customer_id])
     log_update(user=actor, instance=payment, before=before, parent=contract.customer)
     return payment
 
@@ -217,6 +220,7 @@ def payment_delete(*, actor: Any, payment: Payment) -> None:
     payment.delete()
     contract.paid = _recompute_paid(contract)
     contract.save(update_fields=["paid"])
+    receivables_refresh(customer_ids=[contract.customer_id])
 
 
 # --- settings ----------------------------------------------------------------------------

@@ -53,9 +53,13 @@ def payment_list_view(request: HttpRequest) -> HttpResponse:
     )
 
 
+RECEIVABLES_PAGE = 25
+
+
 @login_required
 def receivables_view(request: HttpRequest) -> HttpResponse:
-    """Outstanding amounts grouped by customer; the grouped query is paginated as it is."""
+    """Outstanding amounts per customer and contract owner, the largest first, from the
+    summary rows; pages by keyset (?after=), totals over the whole scope."""
     require(request.user, Module.PAYMENTS, Action.VIEW)
     form = ReceivablesFilterForm(
         request.GET or None,
@@ -65,16 +69,39 @@ def receivables_view(request: HttpRequest) -> HttpResponse:
     customer = None
     if form.is_valid() and form.cleaned_data.get("customer"):
         customer = form.cleaned_data["customer"].pk
-    qs = selectors.receivables(reader=request.user, customer=customer)
-    page = paginate(request, qs)
-    rows = [
-        {"row": row, "ages": [row.get(key) for key, _label in AGE_COLUMNS]}
-        for row in page.object_list
-    ]
+    after = None
+    if request.GET.get("after"):
+        try:
+            after = selectors.parse_receivable_cursor(request.GET["after"])
+        except ValueError:
+            messages.error(
+                request, _("That page of receivables no longer exists; here is the first.")
+            )
+    qs = selectors.receivables(reader=request.user, customer=customer, after=after)
+    found = list(qs[: RECEIVABLES_PAGE + 1])
+    page = selectors.receivable_ages(reader=request.user, rows=found[:RECEIVABLES_PAGE])
+    rows = [{"row": row, "ages": [row[key] for key, _label in AGE_COLUMNS]} for row in page]
+    next_url = ""
+    if len(found) > RECEIVABLES_PAGE:
+        params = request.GET.copy()
+        params["after"] = selectors.receivable_cursor(page[-1])
+        next_url = f"{request.path}?{params.urlencode()}"
+    first_url = ""
+    if after is not None:
+        params = request.GET.copy()
+        params.pop("after", None)
+        first_url = f"{request.path}?{params.urlencode()}" if params else request.path
     return render(
         request,
         "web/payments/receivables.html",
-        {"form": form, "page_obj": page, "rows": rows, "age_columns": AGE_COLUMNS},
+        {
+            "form": form,
+            "rows": rows,
+            "age_columns": AGE_COLUMNS,
+            "totals": selectors.receivable_totals(reader=request.user, customer=customer),
+            "next_url": next_url,
+            "first_url": first_url,
+        },
     )
 
 
