@@ -9,6 +9,7 @@ session cookie) against a bare-Django 50-row page served by the same server in t
     … --customers 100000 --contracts 20000    (a smaller set; opportunities and contacts
                                                default to the number of customers)
     … --skip-build                             (time an existing database again)
+    … --build-only                             (build, time later)
 
 The data set is built once and kept: a database that already holds the bench rows is only
 timed. Prints rows/s per table, then p50/p95 (ms) per page and user and the ratio of the
@@ -423,6 +424,7 @@ def main() -> None:
     parser.add_argument("--payments", type=int)
     parser.add_argument("--repeat", type=int, default=40)
     parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument("--build-only", action="store_true")
     args = parser.parse_args()
     args.contacts = args.contacts or args.customers
     args.opportunities = args.opportunities or args.customers
@@ -441,7 +443,8 @@ def main() -> None:
         took = sum(t for n, t in stats.values() if n)
         if took:
             print(f"  all tables: {moved:,} rows at {moved / took:,.0f} rows/s")
-    time_pages(args)
+    if not args.build_only:
+        time_pages(args)
 
 
 if __name__ == "__main__":

@@ -157,6 +157,23 @@ def _cents(value: Any) -> Decimal:
     return (Decimal(int(value or 0)) / 100).quantize(Decimal("0.01"))
 
 
+# What a card shows: read only these columns (a card query joins two tables, not six).
+BOARD_CARD_FIELDS = (
+    "id",
+    "name",
+    "amount",
+    "probability",
+    "stage_id",
+    "status",
+    "updated_at",
+    "customer__id",
+    "customer__name",
+    "owner__id",
+    "owner__username",
+    "owner__display_name",
+)
+
+
 def board_cursor(card: Opportunity) -> str:
     return f"{card.updated_at.isoformat()}|{card.pk}"
 
@@ -187,7 +204,18 @@ def opportunity_board_cards(
 ) -> tuple[list[Opportunity], bool]:
     """One column's cards, newest-updated first, `limit` after the `after` cursor (keyset on
     opp_board_recent_idx): (cards, whether more follow)."""
-    qs = _board_base(reader, filters or {}).filter(stage=stage)
+    filters = filters or {}
+    qs = (
+        Opportunity.objects.filter(
+            opportunity_scope_q(reader), status=OpportunityStatus.OPEN, stage=stage
+        )
+        .select_related("customer", "owner")
+        .only(*BOARD_CARD_FIELDS)
+    )
+    for name in ("owner", "customer"):
+        value = id_or_none(filters.get(name))
+        if value is not None:
+            qs = qs.filter(**{name: value})
     if after is not None:
         moment, pk = after
         qs = qs.filter(Q(updated_at__lt=moment) | Q(updated_at=moment, pk__lt=pk))
