@@ -655,12 +655,15 @@ def receivables(
 
 
 def receivable_totals(*, reader: Any, customer: Any = None) -> dict[str, Any]:
-    """Total outstanding and contracts over the reader's scope, summed from the summary."""
-    row = (
-        receivables(reader=reader, customer=customer)
-        .order_by()
-        .aggregate(cents=Sum("outstanding_cents"), contracts=Sum("contracts"))
-    )
+    """Total outstanding and contracts over the reader's scope, summed from the summary
+    (one pass over the summary's rows in scope, joining nothing but the owners)."""
+    from .models import CustomerReceivable
+
+    qs = CustomerReceivable.objects.filter(_receivable_scope_q(reader), outstanding_cents__gt=0)
+    customer_id = int_or_none(customer)
+    if customer_id is not None:
+        qs = qs.filter(customer=customer_id)
+    row = qs.order_by().aggregate(cents=Sum("outstanding_cents"), contracts=Sum("contracts"))
     return {
         "outstanding": (Decimal(int(row["cents"] or 0)) / 100).quantize(Decimal("0.01")),
         "contracts": int(row["contracts"] or 0),

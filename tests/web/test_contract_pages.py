@@ -124,6 +124,19 @@ def test_pages_by_role_and_scope(org, login):
     assert pending.number in manager.get(reverse("web:approval_queue")).content.decode()
 
 
+def test_the_approvals_badge_stops_counting_at_its_cap(org, login, monkeypatch):
+    from guanxi.web.templatetags import contracts_nav
+
+    u = org.users
+    for _ in range(3):
+        build_contract(u.sales1, total="150000.00", status="pending")
+    manager = login(u.manager)
+    assert 'id="approvals-waiting">3<' in manager.get(reverse("web:home")).content.decode()
+    monkeypatch.setattr(contracts_nav, "BADGE_CAP", 3)
+    nav = manager.get(reverse("web:contract_list")).content.decode()
+    assert 'id="approvals-waiting">2+<' in nav and "Approval queue (2+)" in nav
+
+
 def test_unknown_ids_are_404(org, login):
     client = login(org.users.admin)
     assert client.get(reverse("web:contract_detail", args=[999999])).status_code == 404
