@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
         ("customers", "0002_customer_lost_at_customer_lost_reason"),
         ("market", "0001_initial"),
         ("reference", "0004_default_holidays"),
-        ("sales", "0003_competitor_records"),
+        ("sales", "0004_contract_version_opportunity_version_product_version_and_more"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

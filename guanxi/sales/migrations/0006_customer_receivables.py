@@ -33,7 +33,7 @@ def fill_receivables(apps, schema_editor):
 class Migration(migrations.Migration):
     dependencies = [
         ("customers", "0002_customer_lost_at_customer_lost_reason"),
-        ("sales", "0004_opportunity_stage_totals"),
+        ("sales", "0005_opportunity_stage_totals"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
