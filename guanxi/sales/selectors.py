@@ -182,7 +182,7 @@ def parse_board_cursor(value: str) -> tuple[datetime.datetime, int]:
     """'<updated_at ISO>|<id>' of the last card shown; ValueError when it is not one."""
     when, _sep, pk = (value or "").partition("|")
     moment = datetime.datetime.fromisoformat(when)
-    if timezone.is_naive(moment):
+    if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError("cursor without a time zone")
     number = int(pk)
     if not 0 < number < 2**63:
