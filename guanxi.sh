@@ -8,6 +8,9 @@
 #                              29 February, New Year, Beijing vs UTC midnight); one moment:
 #                              GUANXI_TEST_NOW=2028-01-01T00:05+08:00 ./guanxi.sh test
 #   ./guanxi.sh e2e            the browser journeys in Debian's Chromium (apt-get if missing)
+#   ./guanxi.sh fuzz           schemathesis over the whole API, in process, on a throwaway test
+#                              database (SQLite, or DATABASE_URL); GUANXI_FUZZ_EXAMPLES sets
+#                              the examples per operation and user
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -118,8 +121,14 @@ MSG
     say "Browser journeys in $CHROMIUM"
     "$VENV/bin/pytest" -m e2e tests/e2e -p no:xdist "$@"
     ;;
+  fuzz)
+    if [ ! -x "$VENV/bin/schemathesis" ]; then install requirements-dev.txt; fi
+    export DJANGO_SETTINGS_MODULE=config.settings.test
+    say "Fuzzing the API with schemathesis (${DATABASE_URL:-SQLite})"
+    "$VENV/bin/pytest" fuzz -p no:xdist "$@"
+    ;;
   *)
-    echo "usage: ./guanxi.sh run | test | test-postgres | test-dates | e2e" >&2
+    echo "usage: ./guanxi.sh run | test | test-postgres | test-dates | e2e | fuzz" >&2
     exit 2
     ;;
 esac

@@ -157,7 +157,7 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     # Lists filter through the scoped selectors, never through a generic backend.
     "DEFAULT_FILTER_BACKENDS": [],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "guanxi.api.schema.ModuleAutoSchema",
     "EXCEPTION_HANDLER": "guanxi.api.exceptions.exception_handler",
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
@@ -172,6 +172,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Record ids in paths (guanxi.api.urls.IdConverter).
+    "PATH_CONVERTER_OVERRIDES": {
+        "id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1, "format": "int64"},
+    },
 }
 
 LOGGING = {

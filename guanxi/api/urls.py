@@ -1,7 +1,11 @@
-from django.urls import path
+from django.http import HttpRequest, JsonResponse
+from django.urls import path, re_path, register_converter
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularSwaggerView
+from rest_framework.exceptions import NotFound
 from rest_framework.routers import SimpleRouter
 
+from .serializers.fields import ID_MAX
 from .views.accounts import DepartmentViewSet, RoleViewSet, UserViewSet
 from .views.auth import TokenView
 from .views.customers import ContactViewSet, CustomerViewSet
@@ -28,6 +32,32 @@ from .views.service import (
 )
 
 app_name = "api"
+
+
+class IdConverter:
+    """A record id in a path: 1 … 2⁶³−1. A larger number names no record: the path matches
+    nothing and the answer is the JSON 404 below, not a database error."""
+
+    regex = "[0-9]+"
+
+    def to_python(self, value: str) -> int:
+        number = int(value)
+        if not 1 <= number <= ID_MAX:
+            raise ValueError(value)
+        return number
+
+    def to_url(self, value: int) -> str:
+        return str(value)
+
+
+register_converter(IdConverter, "id")
+
+
+@csrf_exempt  # whatever the method: nothing is done here
+def not_found(request: HttpRequest, unmatched: str) -> JsonResponse:
+    """Any other path under /api/v1/ (ending in a slash): a 404 in the API's JSON shape."""
+    return JsonResponse({"detail": str(NotFound.default_detail)}, status=404)
+
 
 router = SimpleRouter(use_regex_path=False)
 router.register("customers", CustomerViewSet, basename="customer")
@@ -60,4 +90,5 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("service-settings/", ServiceSettingsView.as_view(), name="service-settings"),
     *router.urls,
+    re_path(r"^(?P<unmatched>.*/)$", not_found),
 ]

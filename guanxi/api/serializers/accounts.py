@@ -7,6 +7,8 @@ from rest_framework import serializers
 
 from guanxi.accounts.models import Department, Role, User
 
+from .fields import ApiModelSerializer
+
 
 class TokenObtainSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
@@ -21,7 +23,7 @@ class TokenSerializer(serializers.Serializer):
     )
 
 
-class UserSerializer(serializers.ModelSerializer):
+class UserSerializer(ApiModelSerializer):
     roles = serializers.SlugRelatedField(
         many=True, read_only=True, slug_field="code", help_text=_("Role codes.")
     )
@@ -39,14 +41,14 @@ class UserListParams(serializers.Serializer):
     search = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class DepartmentSerializer(serializers.ModelSerializer):
+class DepartmentSerializer(ApiModelSerializer):
     class Meta:
         model = Department
         fields = ["id", "code", "name", "parent", "head", "sort_order", "is_active", "path"]
         read_only_fields = ["path"]
 
 
-class RoleSerializer(serializers.ModelSerializer):
+class RoleSerializer(ApiModelSerializer):
     permissions = serializers.ListField(
         child=serializers.CharField(), read_only=True, help_text=_("'module.action' codes.")
     )

@@ -19,14 +19,20 @@ from guanxi.reference.models import (
     Region,
 )
 
-from .fields import ActiveEntryField, VisibleCustomerField
+from .fields import (
+    ActiveEntryField,
+    ApiModelSerializer,
+    IdField,
+    IdRelatedField,
+    VisibleCustomerField,
+)
 
 
 def _ordering_choices(*names: str) -> list[str]:
     return [name for base in names for name in (base, f"-{base}")]
 
 
-class CustomerSerializer(serializers.ModelSerializer):
+class CustomerSerializer(ApiModelSerializer):
     code = serializers.CharField(
         max_length=32,
         required=False,
@@ -44,7 +50,7 @@ class CustomerSerializer(serializers.ModelSerializer):
     source = ActiveEntryField(
         queryset=CustomerSource.objects.all(), required=False, allow_null=True
     )
-    owner = serializers.PrimaryKeyRelatedField(
+    owner = IdRelatedField(
         queryset=User.objects.all(),
         required=False,
         allow_null=True,
@@ -76,7 +82,7 @@ class CustomerCreateSerializer(CustomerSerializer):
         fields = [*CustomerSerializer.Meta.fields, "confirm_duplicates"]
 
 
-class CustomerBriefSerializer(serializers.ModelSerializer):
+class CustomerBriefSerializer(ApiModelSerializer):
     class Meta:
         model = Customer
         fields = ["id", "code", "name"]
@@ -101,13 +107,13 @@ class CustomerListParams(serializers.Serializer):
     """Query parameters of the customer list."""
 
     search = serializers.CharField(required=False, allow_blank=True, default="")
-    region = serializers.IntegerField(
+    region = IdField(
         required=False, help_text=_("Region id; the region's subregions are included.")
     )
-    category = serializers.IntegerField(required=False)
-    industry = serializers.IntegerField(required=False)
-    level = serializers.IntegerField(required=False)
-    owner = serializers.IntegerField(required=False, help_text=_("User id."))
+    category = IdField(required=False)
+    industry = IdField(required=False)
+    level = IdField(required=False)
+    owner = IdField(required=False, help_text=_("User id."))
     status = serializers.ChoiceField(choices=CustomerStatus.choices, required=False)
     review_status = serializers.ChoiceField(choices=ReviewStatus.choices, required=False)
     ordering = serializers.ChoiceField(
@@ -122,7 +128,7 @@ class CustomerListParams(serializers.Serializer):
         return {k: v for k, v in self.validated_data.items() if k in self.FILTERS}
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(ApiModelSerializer):
     customer = VisibleCustomerField(help_text=_("Id of a customer you may see; fixed once set."))
     job_title = ActiveEntryField(queryset=JobTitle.objects.all(), required=False, allow_null=True)
 
@@ -139,12 +145,12 @@ class ContactSerializer(serializers.ModelSerializer):
 class ContactUpdateSerializer(ContactSerializer):
     """A contact stays with its customer: on update `customer` is read-only."""
 
-    customer = serializers.PrimaryKeyRelatedField(read_only=True)
+    customer = IdRelatedField(read_only=True)
 
 
 class ContactListParams(serializers.Serializer):
     search = serializers.CharField(required=False, allow_blank=True, default="")
-    customer = serializers.IntegerField(required=False, help_text=_("Customer id."))
+    customer = IdField(required=False, help_text=_("Customer id."))
     ordering = serializers.ChoiceField(
         choices=_ordering_choices("name", "id"), required=False, default="name"
     )

@@ -14,13 +14,13 @@ from guanxi.reference.models import Industry
 from guanxi.sales.enums import OpportunityStatus
 from guanxi.sales.models import Opportunity
 
-from .fields import ActiveEntryField
+from .fields import ActiveEntryField, ApiModelSerializer, DateField, IdField, IdRelatedField
 from .sales import EnumField
 
 STAMPS = ["created_at", "updated_at", "created_by", "updated_by"]
 
 
-class CompetitorSerializer(serializers.ModelSerializer):
+class CompetitorSerializer(ApiModelSerializer):
     # Unique regardless of case: competitor_create/update check it (400 on "name").
     name = serializers.CharField(max_length=200, validators=[])
     price_level = EnumField(
@@ -46,7 +46,7 @@ class CompetitorSerializer(serializers.ModelSerializer):
         return getattr(competitor, "opportunity_count", None)
 
 
-class CompetitorOpportunitySerializer(serializers.ModelSerializer):
+class CompetitorOpportunitySerializer(ApiModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     stage_name = serializers.StringRelatedField(source="stage", read_only=True)
     owner_name = serializers.StringRelatedField(source="owner", read_only=True)
@@ -89,7 +89,7 @@ class CompetitorListParams(serializers.Serializer):
     )
 
 
-class IndustryNewsSerializer(serializers.ModelSerializer):
+class IndustryNewsSerializer(ApiModelSerializer):
     industry = ActiveEntryField(
         queryset=Industry.objects.all(),
         required=False,
@@ -97,7 +97,7 @@ class IndustryNewsSerializer(serializers.ModelSerializer):
         help_text=_("Industry id."),
     )
     industry_name = serializers.StringRelatedField(source="industry", read_only=True)
-    competitors = serializers.PrimaryKeyRelatedField(
+    competitors = IdRelatedField(
         queryset=Competitor.objects.all(),
         many=True,
         required=False,
@@ -127,11 +127,11 @@ class NewsListParams(serializers.Serializer):
         default="",
         help_text=_("Part of the title, content, source or tags."),
     )
-    industry = serializers.IntegerField(required=False, help_text=_("Industry id."))
-    competitor = serializers.IntegerField(required=False, help_text=_("Competitor id."))
+    industry = IdField(required=False, help_text=_("Industry id."))
+    competitor = IdField(required=False, help_text=_("Competitor id."))
     tag = serializers.CharField(required=False, allow_blank=True, help_text=_("Part of a tag."))
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    date_from = DateField(required=False)
+    date_to = DateField(required=False)
 
     FILTERS = ("industry", "competitor", "tag", "date_from", "date_to")
 

@@ -10,10 +10,11 @@ from rest_framework import serializers
 from guanxi.notifications.models import Notification, NotificationKind
 from guanxi.notifications.selectors import message, target_url
 
+from .fields import ApiModelSerializer
 from .sales import EnumField
 
 
-class NotificationSerializer(serializers.ModelSerializer):
+class NotificationSerializer(ApiModelSerializer):
     kind = EnumField(NotificationKind, read_only=True)
     kind_label = serializers.CharField(source="get_kind_display", read_only=True)
     message = serializers.SerializerMethodField(help_text=_("In the request's language."))

@@ -9,10 +9,12 @@ from rest_framework import serializers
 from guanxi.reference.models import ReferenceEntry
 from guanxi.reference.registry import extra_fields
 
+from .fields import ApiModelSerializer, IdField
+
 BASE_FIELDS = ["id", "code", "name", "name_en", "sort_order", "is_active"]
 
 
-def reference_serializer(model: type[ReferenceEntry]) -> type[serializers.ModelSerializer]:
+def reference_serializer(model: type[ReferenceEntry]) -> type[ApiModelSerializer]:
     has_path = any(f.name == "path" for f in model._meta.concrete_fields)
     fields = [*BASE_FIELDS, *extra_fields(model), *(["path"] if has_path else [])]
     meta = type(
@@ -20,7 +22,7 @@ def reference_serializer(model: type[ReferenceEntry]) -> type[serializers.ModelS
     )
     return type(
         f"{model.__name__}Serializer",
-        (serializers.ModelSerializer,),
+        (ApiModelSerializer,),
         {"Meta": meta, "__module__": __name__},
     )
 
@@ -35,6 +37,4 @@ class ReferenceListParams(serializers.Serializer):
 
 
 class RegionListParams(ReferenceListParams):
-    parent = serializers.IntegerField(
-        required=False, help_text=_("Parent region id: its direct children.")
-    )
+    parent = IdField(required=False, help_text=_("Parent region id: its direct children."))

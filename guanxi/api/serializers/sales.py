@@ -42,7 +42,16 @@ from guanxi.sales.models import (
 )
 from guanxi.sales.selectors import contract_list, opportunity_list
 
-from .fields import ActiveEntryField, VisibleCustomerField
+from .fields import (
+    ID_MAX,
+    ID_MIN,
+    ActiveEntryField,
+    ApiModelSerializer,
+    DateField,
+    IdField,
+    IdRelatedField,
+    VisibleCustomerField,
+)
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 MAX_LINES = 500
@@ -76,7 +85,7 @@ class CurrentOrVisibleCustomerField(VisibleCustomerField):
         return super().to_internal_value(data)
 
 
-class ScopedRecordField(serializers.PrimaryKeyRelatedField):
+class ScopedRecordField(IdRelatedField):
     """The id of a record the reader may see (listed by a scope-limited selector); any other
     id is 'not found'. The record's current value stays acceptable."""
 
@@ -98,6 +107,8 @@ class ScopedRecordField(serializers.PrimaryKeyRelatedField):
             pk = int(data)
         except (TypeError, ValueError):
             self.fail("incorrect_type", data_type=type(data).__name__)
+        if not ID_MIN <= pk <= ID_MAX:
+            self.fail("does_not_exist", pk_value=data)
         found = self.get_queryset().filter(pk=pk).first()
         if found is None:
             self.fail("does_not_exist", pk_value=data)
@@ -147,16 +158,14 @@ class EnumFieldExtension(OpenApiSerializerFieldExtension):
         return component.ref
 
 
-def _user_field(help_text: Any) -> serializers.PrimaryKeyRelatedField:
-    return serializers.PrimaryKeyRelatedField(
-        queryset=User.objects.all(), required=False, help_text=help_text
-    )
+def _user_field(help_text: Any) -> IdRelatedField:
+    return IdRelatedField(queryset=User.objects.all(), required=False, help_text=help_text)
 
 
 # --- opportunities -----------------------------------------------------------------------
 
 
-class OpportunitySerializer(serializers.ModelSerializer):
+class OpportunitySerializer(ApiModelSerializer):
     customer = CurrentOrVisibleCustomerField(help_text=_("Id of a customer you may see."))
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     project_type = ActiveEntryField(
@@ -204,11 +213,11 @@ class OpportunityListParams(serializers.Serializer):
         default="",
         help_text=_("Part of the project name, customer name, competitor or competitor notes."),
     )
-    stage = serializers.IntegerField(required=False, help_text=_("Stage id."))
+    stage = IdField(required=False, help_text=_("Stage id."))
     status = serializers.ChoiceField(choices=OpportunityStatus.choices, required=False)
-    owner = serializers.IntegerField(required=False, help_text=_("User id."))
-    customer = serializers.IntegerField(required=False, help_text=_("Customer id."))
-    project_type = serializers.IntegerField(required=False, help_text=_("Project type id."))
+    owner = IdField(required=False, help_text=_("User id."))
+    customer = IdField(required=False, help_text=_("Customer id."))
+    project_type = IdField(required=False, help_text=_("Project type id."))
     ordering = serializers.ChoiceField(
         choices=[*_ordering_choices("id", "name", "amount"), "-updated_at"],
         required=False,
@@ -237,7 +246,7 @@ class OpportunityLoseSerializer(OpportunityWinSerializer):
     )
 
 
-class StageChangeSerializer(serializers.ModelSerializer):
+class StageChangeSerializer(ApiModelSerializer):
     from_stage_name = serializers.CharField(
         source="from_stage.name", read_only=True, allow_null=True, default=None
     )
@@ -260,7 +269,7 @@ class StageChangeSerializer(serializers.ModelSerializer):
 # --- tasks -------------------------------------------------------------------------------
 
 
-class TaskSerializer(serializers.ModelSerializer):
+class TaskSerializer(ApiModelSerializer):
     customer = CurrentOrVisibleCustomerField(help_text=_("Id of a customer you may see."))
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     opportunity = VisibleOpportunityField(
@@ -323,11 +332,11 @@ class TaskListParams(serializers.Serializer):
     mine = serializers.BooleanField(
         required=False, default=False, help_text=_("Only tasks where you are the salesperson.")
     )
-    customer = serializers.IntegerField(required=False, help_text=_("Customer id."))
-    opportunity = serializers.IntegerField(required=False, help_text=_("Opportunity id."))
-    salesperson = serializers.IntegerField(required=False, help_text=_("User id."))
+    customer = IdField(required=False, help_text=_("Customer id."))
+    opportunity = IdField(required=False, help_text=_("Opportunity id."))
+    salesperson = IdField(required=False, help_text=_("User id."))
     status = serializers.ChoiceField(choices=TaskStatus.choices, required=False)
-    work_method = serializers.IntegerField(required=False, help_text=_("Work method id."))
+    work_method = IdField(required=False, help_text=_("Work method id."))
 
     FILTERS = ("customer", "opportunity", "salesperson", "status", "work_method")
 
@@ -344,7 +353,7 @@ class TaskCompleteSerializer(serializers.Serializer):
 # --- products ----------------------------------------------------------------------------
 
 
-class ProductSerializer(serializers.ModelSerializer):
+class ProductSerializer(ApiModelSerializer):
     code = serializers.CharField(
         max_length=32,
         # Unique regardless of case: product_create/update check it (400 on "code").
@@ -379,7 +388,7 @@ class ProductListParams(serializers.Serializer):
 # --- contracts ---------------------------------------------------------------------------
 
 
-class ContractLineSerializer(serializers.ModelSerializer):
+class ContractLineSerializer(ApiModelSerializer):
     product_code = serializers.CharField(source="product.code", read_only=True)
     product_name = serializers.CharField(source="product.name", read_only=True)
     unit = serializers.CharField(source="product.unit", read_only=True)
@@ -394,7 +403,7 @@ class ContractLineSerializer(serializers.ModelSerializer):
 
 
 class ContractLineInputSerializer(serializers.Serializer):
-    product = serializers.PrimaryKeyRelatedField(
+    product = IdRelatedField(
         queryset=Product.objects.all(),
         help_text=_("Product id; an inactive product only if it is already on the contract."),
     )
@@ -411,7 +420,7 @@ class ContractLineInputSerializer(serializers.Serializer):
     )
 
 
-class ApprovalDecisionSerializer(serializers.ModelSerializer):
+class ApprovalDecisionSerializer(ApiModelSerializer):
     approver_name = serializers.StringRelatedField(source="approver", read_only=True)
 
     class Meta:
@@ -420,7 +429,7 @@ class ApprovalDecisionSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ContractSerializer(serializers.ModelSerializer):
+class ContractSerializer(ApiModelSerializer):
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     owner_name = serializers.StringRelatedField(source="owner", read_only=True)
     approver_name = serializers.StringRelatedField(source="approver", read_only=True)
@@ -442,7 +451,7 @@ class ContractSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class ContractWriteSerializer(serializers.ModelSerializer):
+class ContractWriteSerializer(ApiModelSerializer):
     """A contract as sent: the header and its lines. `lines` replaces all the lines (only in
     draft or rejected); the total and each line's amount are computed by the server."""
 
@@ -464,7 +473,7 @@ class ContractWriteSerializer(serializers.ModelSerializer):
 
 class ContractFromOpportunitySerializer(serializers.Serializer):
     owner = _user_field(_("User id of the person responsible; defaults to you."))
-    signed_on = serializers.DateField(required=False, allow_null=True)
+    signed_on = DateField(required=False, allow_null=True)
     title = serializers.CharField(
         max_length=200,
         required=False,
@@ -493,11 +502,11 @@ class ContractListParams(serializers.Serializer):
         help_text=_("Part of the number, title or customer name."),
     )
     status = serializers.ChoiceField(choices=ContractStatus.choices, required=False)
-    customer = serializers.IntegerField(required=False, help_text=_("Customer id."))
-    owner = serializers.IntegerField(required=False, help_text=_("User id."))
-    opportunity = serializers.IntegerField(required=False, help_text=_("Opportunity id."))
-    signed_from = serializers.DateField(required=False)
-    signed_to = serializers.DateField(required=False)
+    customer = IdField(required=False, help_text=_("Customer id."))
+    owner = IdField(required=False, help_text=_("User id."))
+    opportunity = IdField(required=False, help_text=_("Opportunity id."))
+    signed_from = DateField(required=False)
+    signed_to = DateField(required=False)
     outstanding = serializers.BooleanField(
         required=False,
         default=False,
@@ -532,7 +541,7 @@ class ContractListParams(serializers.Serializer):
 # --- sales records -----------------------------------------------------------------------
 
 
-class SalesRecordSerializer(serializers.ModelSerializer):
+class SalesRecordSerializer(ApiModelSerializer):
     customer = CurrentOrVisibleCustomerField(help_text=_("Id of a customer you may see."))
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     product_code = serializers.CharField(source="product.code", read_only=True)
@@ -571,18 +580,18 @@ class SalesRecordSerializer(serializers.ModelSerializer):
 
 
 class SalesRecordListParams(serializers.Serializer):
-    customer = serializers.IntegerField(required=False, help_text=_("Customer id."))
-    product = serializers.IntegerField(required=False, help_text=_("Product id."))
-    salesperson = serializers.IntegerField(required=False, help_text=_("User id."))
-    contract = serializers.IntegerField(required=False, help_text=_("Contract id."))
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    customer = IdField(required=False, help_text=_("Customer id."))
+    product = IdField(required=False, help_text=_("Product id."))
+    salesperson = IdField(required=False, help_text=_("User id."))
+    contract = IdField(required=False, help_text=_("Contract id."))
+    date_from = DateField(required=False)
+    date_to = DateField(required=False)
 
 
 # --- payments ----------------------------------------------------------------------------
 
 
-class PaymentSerializer(serializers.ModelSerializer):
+class PaymentSerializer(ApiModelSerializer):
     contract = PayableContractField(
         help_text=_("Id of an approved, executing or completed contract you may see; fixed.")
     )
@@ -602,14 +611,14 @@ class PaymentSerializer(serializers.ModelSerializer):
 class PaymentUpdateSerializer(PaymentSerializer):
     """A payment stays with its contract: on update `contract` is read-only."""
 
-    contract = serializers.PrimaryKeyRelatedField(read_only=True)
+    contract = IdRelatedField(read_only=True)
 
 
 class PaymentListParams(serializers.Serializer):
-    contract = serializers.IntegerField(required=False, help_text=_("Contract id."))
-    customer = serializers.IntegerField(required=False, help_text=_("Customer id."))
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    contract = IdField(required=False, help_text=_("Contract id."))
+    customer = IdField(required=False, help_text=_("Customer id."))
+    date_from = DateField(required=False)
+    date_to = DateField(required=False)
 
 
 # --- receivables -------------------------------------------------------------------------
@@ -625,7 +634,7 @@ class ReceivableSerializer(serializers.Serializer):
     owner = serializers.IntegerField(help_text=_("Owner of these contracts."))
     contracts = serializers.IntegerField(help_text=_("Contracts with an outstanding amount."))
     outstanding = serializers.DecimalField(**MONEY)
-    oldest = serializers.DateField(help_text=_("Signing date of the oldest of these contracts."))
+    oldest = DateField(help_text=_("Signing date of the oldest of these contracts."))
     age_0_30 = serializers.DecimalField(**MONEY, help_text=_("0–30 days."))
     age_31_90 = serializers.DecimalField(**MONEY, help_text=_("31–90 days."))
     age_91_180 = serializers.DecimalField(**MONEY, help_text=_("91–180 days."))
@@ -634,4 +643,4 @@ class ReceivableSerializer(serializers.Serializer):
 
 
 class ReceivableListParams(serializers.Serializer):
-    customer = serializers.IntegerField(required=False, help_text=_("Customer id."))
+    customer = IdField(required=False, help_text=_("Customer id."))

@@ -28,14 +28,22 @@ from guanxi.service.enums import CareKind, CareStatus, Priority, RequestStatus, 
 from guanxi.service.models import CareAction, Feedback, ServiceRequest, ServiceSettings
 from guanxi.service.selectors import last_activity
 
-from .fields import ActiveEntryField
+from .fields import (
+    ActiveEntryField,
+    ApiModelSerializer,
+    ClockField,
+    DateField,
+    DateTimeField,
+    IdField,
+    IdRelatedField,
+)
 from .sales import CurrentOrVisibleCustomerField, EnumField, ScopedRecordField
 
 STAMPS = ["created_at", "updated_at", "created_by", "updated_by"]
 
 
-def _user_field(help_text: Any, **kwargs: Any) -> serializers.PrimaryKeyRelatedField:
-    return serializers.PrimaryKeyRelatedField(
+def _user_field(help_text: Any, **kwargs: Any) -> IdRelatedField:
+    return IdRelatedField(
         queryset=User.objects.all(), required=False, help_text=help_text, **kwargs
     )
 
@@ -66,7 +74,7 @@ class VisibleContractField(ScopedRecordField):
 # --- feedback ----------------------------------------------------------------------------
 
 
-class FeedbackSerializer(serializers.ModelSerializer):
+class FeedbackSerializer(ApiModelSerializer):
     customer = CurrentOrVisibleCustomerField(help_text=_("Id of a customer you may see."))
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     contact = VisibleContactField(
@@ -75,7 +83,7 @@ class FeedbackSerializer(serializers.ModelSerializer):
     contact_name = serializers.CharField(
         source="contact.name", read_only=True, allow_null=True, default=None
     )
-    date = serializers.DateField(required=False, help_text=_("Today when left out."))
+    date = DateField(required=False, help_text=_("Today when left out."))
     channel = ActiveEntryField(
         queryset=WorkMethod.objects.all(),
         required=False,
@@ -104,12 +112,12 @@ class FeedbackListParams(serializers.Serializer):
         default="",
         help_text=_("Part of the content, the customer's or the contact's name."),
     )
-    customer = serializers.IntegerField(required=False, help_text=_("Customer id."))
-    contact = serializers.IntegerField(required=False, help_text=_("Contact id."))
-    channel = serializers.IntegerField(required=False, help_text=_("Work method id."))
-    reported_by = serializers.IntegerField(required=False, help_text=_("User id."))
-    date_from = serializers.DateField(required=False)
-    date_to = serializers.DateField(required=False)
+    customer = IdField(required=False, help_text=_("Customer id."))
+    contact = IdField(required=False, help_text=_("Contact id."))
+    channel = IdField(required=False, help_text=_("Work method id."))
+    reported_by = IdField(required=False, help_text=_("User id."))
+    date_from = DateField(required=False)
+    date_to = DateField(required=False)
 
     FILTERS = ("customer", "contact", "channel", "reported_by", "date_from", "date_to")
 
@@ -120,7 +128,7 @@ class FeedbackListParams(serializers.Serializer):
 # --- service requests --------------------------------------------------------------------
 
 
-class ServiceRequestSerializer(serializers.ModelSerializer):
+class ServiceRequestSerializer(ApiModelSerializer):
     customer = CurrentOrVisibleCustomerField(help_text=_("Id of a customer you may see."))
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     contact = VisibleContactField(
@@ -200,8 +208,8 @@ class ServiceRequestUpdateSerializer(ServiceRequestSerializer):
     """A request stays with its customer, and its assignee changes through the assign action:
     on update both are read-only."""
 
-    customer = serializers.PrimaryKeyRelatedField(read_only=True)
-    assignee = serializers.PrimaryKeyRelatedField(read_only=True)
+    customer = IdRelatedField(read_only=True)
+    assignee = IdRelatedField(read_only=True)
 
 
 def _assignee_filter(value: str) -> str:
@@ -224,19 +232,19 @@ class ServiceRequestListParams(serializers.Serializer):
         help_text=_('A status, or "open" for the three open ones.'),
     )
     priority = serializers.ChoiceField(choices=Priority.choices, required=False)
-    type = serializers.IntegerField(required=False, help_text=_("Service request type id."))
+    type = IdField(required=False, help_text=_("Service request type id."))
     assignee = serializers.CharField(
         required=False, help_text=_('User id, or "none" for unassigned requests.')
     )
-    customer = serializers.IntegerField(required=False, help_text=_("Customer id."))
-    product = serializers.IntegerField(required=False, help_text=_("Product id."))
-    contract = serializers.IntegerField(required=False, help_text=_("Contract id."))
+    customer = IdField(required=False, help_text=_("Customer id."))
+    product = IdField(required=False, help_text=_("Product id."))
+    contract = IdField(required=False, help_text=_("Contract id."))
     complaint = serializers.BooleanField(
         required=False, help_text=_("Only complaints (true) or only other requests (false).")
     )
     sla = serializers.ChoiceField(choices=SlaState.choices, required=False)
-    created_from = serializers.DateField(required=False)
-    created_to = serializers.DateField(required=False)
+    created_from = DateField(required=False)
+    created_to = DateField(required=False)
     ordering = serializers.ChoiceField(
         choices=["-id", "id", "due_at", "-due_at", "-updated_at", "number"],
         required=False,
@@ -265,7 +273,7 @@ class TeamQueueParams(serializers.Serializer):
 
 
 class AssignSerializer(serializers.Serializer):
-    assignee = serializers.PrimaryKeyRelatedField(
+    assignee = IdRelatedField(
         queryset=User.objects.all(),
         help_text=_(
             "User id of an agent working on requests: yourself, or anyone if you are a "
@@ -298,7 +306,7 @@ class ReopenSerializer(serializers.Serializer):
 # --- care --------------------------------------------------------------------------------
 
 
-class CareActionSerializer(serializers.ModelSerializer):
+class CareActionSerializer(ApiModelSerializer):
     customer = CurrentOrVisibleCustomerField(help_text=_("Id of a customer you may see."))
     customer_name = serializers.CharField(source="customer.name", read_only=True)
     contact = VisibleContactField(
@@ -344,7 +352,7 @@ class CareActionSerializer(serializers.ModelSerializer):
 class CareActionUpdateSerializer(CareActionSerializer):
     """A care action stays with its customer and kind: on update both are read-only."""
 
-    customer = serializers.PrimaryKeyRelatedField(read_only=True)
+    customer = IdRelatedField(read_only=True)
     kind = EnumField(CareKind, read_only=True)
 
 
@@ -367,8 +375,8 @@ class CareListParams(serializers.Serializer):
     )
     kind = serializers.ChoiceField(choices=CareKind.choices, required=False)
     status = serializers.ChoiceField(choices=CareStatus.choices, required=False)
-    assignee = serializers.IntegerField(required=False, help_text=_("User id."))
-    customer = serializers.IntegerField(required=False, help_text=_("Customer id."))
+    assignee = IdField(required=False, help_text=_("User id."))
+    customer = IdField(required=False, help_text=_("Customer id."))
 
     FILTERS = ("kind", "status", "assignee", "customer")
 
@@ -385,7 +393,7 @@ class NoteSerializer(serializers.Serializer):
 # --- churn warning and lost customers ----------------------------------------------------
 
 
-class ChurnWarningSerializer(serializers.ModelSerializer):
+class ChurnWarningSerializer(ApiModelSerializer):
     owner_name = _name("owner")
     region_name = _name("region")
     last_order = serializers.SerializerMethodField(
@@ -401,11 +409,11 @@ class ChurnWarningSerializer(serializers.ModelSerializer):
         ]  # fmt: skip
         read_only_fields = fields
 
-    @extend_schema_field(serializers.DateField(allow_null=True))
+    @extend_schema_field(DateField(allow_null=True))
     def get_last_order(self, customer: Customer) -> datetime.date | None:
         return _as_date(last_activity(customer)["last_order"])
 
-    @extend_schema_field(serializers.DateField(allow_null=True))
+    @extend_schema_field(DateField(allow_null=True))
     def get_last_contact(self, customer: Customer) -> datetime.date | None:
         return _as_date(last_activity(customer)["last_contact"])
 
@@ -418,7 +426,7 @@ def _as_date(value: Any) -> datetime.date | None:
     return value
 
 
-class LostCustomerSerializer(serializers.ModelSerializer):
+class LostCustomerSerializer(ApiModelSerializer):
     owner_name = _name("owner")
     region_name = _name("region")
     open_win_back = serializers.IntegerField(
@@ -449,7 +457,7 @@ class MarkLostSerializer(serializers.Serializer):
 # --- service settings --------------------------------------------------------------------
 
 
-class ServiceSettingsSerializer(serializers.ModelSerializer):
+class ServiceSettingsSerializer(ApiModelSerializer):
     class Meta:
         model = ServiceSettings
         fields = [
@@ -486,9 +494,9 @@ class TimelineEntrySerializer(serializers.Serializer):
     kind_label = serializers.CharField()
     ref = serializers.IntegerField(allow_null=True)
     link = serializers.IntegerField(allow_null=True)
-    at = serializers.DateTimeField(help_text=_("When; a dated entry at midnight of its day."))
-    day = serializers.DateField(allow_null=True)
-    clock = serializers.TimeField(allow_null=True)
+    at = DateTimeField(help_text=_("When; a dated entry at midnight of its day."))
+    day = DateField(allow_null=True)
+    clock = ClockField(allow_null=True)
     heading = serializers.CharField(allow_null=True)
     detail = serializers.CharField(allow_null=True)
     extra = serializers.CharField(allow_null=True)

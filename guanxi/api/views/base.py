@@ -28,7 +28,7 @@ class ApiViewSet(viewsets.GenericViewSet):
     schema = ModuleAutoSchema()
     permission_classes = [ModulePermission]
     filter_backends: list[Any] = []
-    lookup_value_converter = "int"
+    lookup_value_converter = "id"
     keyset_ordering: tuple[str, ...] = ("-id",)
     module: str | None = None
     open_read = False

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import status
 from rest_framework.decorators import action
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.pagination import Cursor
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -139,8 +139,8 @@ class TupleKeysetPagination(KeysetPagination):
             if position is not None:
                 queryset = queryset.filter(self._after(ordering, position))
             rows = list(queryset[: self.page_size + 1])
-        except (ValueError, TypeError, DjangoValidationError):
-            raise NotFound(self.invalid_cursor_message) from None
+        except (ValueError, TypeError, OverflowError, DjangoValidationError):
+            self.invalid_cursor()
         more = len(rows) > self.page_size
         rows = rows[: self.page_size]
         if reverse:
@@ -162,13 +162,13 @@ class TupleKeysetPagination(KeysetPagination):
         try:
             position = json.loads(raw)
         except ValueError:
-            raise NotFound(self.invalid_cursor_message) from None
+            self.invalid_cursor()
         if (
             not isinstance(position, list)
             or len(position) != len(self.ordering)
-            or not all(isinstance(v, str) for v in position)
+            or not all(isinstance(v, str) and "\x00" not in v for v in position)
         ):
-            raise NotFound(self.invalid_cursor_message)
+            self.invalid_cursor()
         return position
 
     @staticmethod
