@@ -5,9 +5,10 @@ small demo organisation, as the administrator and as the salesperson sales1 (bea
 Every operation, writes and deletes included, gets schema-valid and schema-invalid input; no
 answer may be a server error, and each must use a status code, content type and body that the
 document declares. Deterministic: Hypothesis derandomised, no example database; the number of
-examples per operation and user in the fuzzing phase is GUANXI_FUZZ_EXAMPLES (default 8);
-the coverage phase adds the boundary cases of every parameter (one past a minimum or maximum, a
-missing required field, a value of the wrong type…) and GUANXI_FUZZ_PHASES picks the phases.
+examples per operation and user in the fuzzing phase is GUANXI_FUZZ_EXAMPLES (default 8).
+GUANXI_FUZZ_PHASES=examples,coverage,fuzzing adds schemathesis's coverage phase, the boundary
+cases of every parameter (one past a minimum or maximum, a missing required field, a value of
+the wrong type…): thorough, but several times longer than the default run, so not in CI.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ CHECKS = [
 ]
 APP = WSGIHandler()
 
-PHASES = os.environ.get("GUANXI_FUZZ_PHASES", "examples,coverage,fuzzing").split(",")
+PHASES = os.environ.get("GUANXI_FUZZ_PHASES", "examples,fuzzing").split(",")
 
 config = schemathesis.Config()
 config.projects.default.phases.update(phases=PHASES)
