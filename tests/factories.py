@@ -7,6 +7,7 @@ from factory.django import DjangoModelFactory
 from guanxi.accounts.models import Department, Role, User
 from guanxi.common.text import normalize_name, normalize_phone, pinyin_full, pinyin_initials
 from guanxi.customers.models import Contact, Customer
+from guanxi.customers.search import contact_search_text, customer_search_text
 
 
 class DepartmentFactory(DjangoModelFactory):
@@ -56,6 +57,11 @@ class CustomerFactory(DjangoModelFactory):
     name_pinyin = factory.LazyAttribute(lambda o: pinyin_full(o.name))
     name_initials = factory.LazyAttribute(lambda o: pinyin_initials(o.name))
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        kwargs["search_text"] = customer_search_text(model_class(**kwargs))
+        return super()._create(model_class, *args, **kwargs)
+
 
 class ContactFactory(DjangoModelFactory):
     class Meta:
@@ -67,6 +73,12 @@ class ContactFactory(DjangoModelFactory):
     mobile_normalized = factory.LazyAttribute(lambda o: normalize_phone(o.mobile))
     name_pinyin = factory.LazyAttribute(lambda o: pinyin_full(o.name))
     name_initials = factory.LazyAttribute(lambda o: pinyin_initials(o.name))
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        probe = model_class(**kwargs)
+        kwargs["search_text"] = contact_search_text(probe, probe.customer.name)
+        return super()._create(model_class, *args, **kwargs)
 
 
 # --- sales -------------------------------------------------------------------------------
@@ -89,6 +101,13 @@ class ProductFactory(DjangoModelFactory):
     name_pinyin = factory.LazyAttribute(lambda o: pinyin_full(o.name))
     name_initials = factory.LazyAttribute(lambda o: pinyin_initials(o.name))
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from guanxi.sales.search import product_search_text
+
+        kwargs["search_text"] = product_search_text(model_class(**kwargs))
+        return super()._create(model_class, *args, **kwargs)
+
 
 class OpportunityFactory(DjangoModelFactory):
     class Meta:
@@ -103,9 +122,13 @@ class OpportunityFactory(DjangoModelFactory):
 
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
-        """Like the bulk loaders: the row, then its share of the pipeline totals."""
+        """Like the bulk loaders: the row with its search text, then its share of the
+        pipeline totals."""
+        from guanxi.sales.search import opportunity_search_text
         from guanxi.sales.services.pipeline import pipeline_apply, share_of
 
+        probe = model_class(**kwargs)
+        kwargs["search_text"] = opportunity_search_text(probe, customer_name=probe.customer.name)
         opp = super()._create(model_class, *args, **kwargs)
         opp.refresh_from_db(fields=["amount"])
         pipeline_apply(before=[], after=[share_of(opp)])
@@ -134,6 +157,14 @@ class ContractFactory(DjangoModelFactory):
     customer = factory.SubFactory(CustomerFactory)
     owner = factory.LazyAttribute(lambda o: o.customer.owner)
     created_by = factory.LazyAttribute(lambda o: o.owner)
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from guanxi.sales.search import contract_search_text
+
+        probe = model_class(**kwargs)
+        kwargs["search_text"] = contract_search_text(probe, customer_name=probe.customer.name)
+        return super()._create(model_class, *args, **kwargs)
 
 
 class SalesRecordFactory(DjangoModelFactory):

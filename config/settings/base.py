@@ -193,3 +193,5 @@ LOGIN_LOCK_SECONDS = 15 * 60
 
 # Lists never count more than this many rows; beyond it the page says "10 000+".
 LIST_COUNT_CAP = 10_000
+# A searched list counts its matches up to this many (guanxi.web.pagination).
+SEARCH_COUNT_CAP = 1_000

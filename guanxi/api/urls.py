@@ -22,6 +22,7 @@ from .views.sales import (
     TaskViewSet,
 )
 from .views.schema import SchemaView
+from .views.search import QuickSearchView
 from .views.service import (
     CareActionViewSet,
     ChurnWarningViewSet,
@@ -87,6 +88,7 @@ for slug, viewset in REFERENCE_VIEWSETS.items():
 urlpatterns = [
     path("auth/token/", TokenView.as_view(), name="token"),
     path("schema/", SchemaView.as_view(), name="schema"),
+    path("search/", QuickSearchView.as_view(), name="quick_search"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
     path("service-settings/", ServiceSettingsView.as_view(), name="service-settings"),
     *router.urls,

@@ -128,14 +128,18 @@ class Customer(StampedModel):
     phone_normalized = models.CharField(max_length=32, editable=False, db_index=True, default="")
     name_pinyin = models.CharField(max_length=600, editable=False, default="")
     name_initials = models.CharField(max_length=200, editable=False, default="")
+    # Everything the search box finds a customer by, normalised (guanxi.common.search).
+    search_text = models.TextField(editable=False, default="")
 
     objects = LiveCustomerManager()
+    search_indexed = True
     all_objects = models.Manager()
 
     history_exclude = (
         "normalized_name",
         "phone_normalized",
         "name_initials",
+        "search_text",
         "deleted_at",
         "deleted_by",
         "reviewed_at",
@@ -197,8 +201,11 @@ class Contact(StampedModel):
     mobile_normalized = models.CharField(max_length=32, editable=False, db_index=True, default="")
     name_pinyin = models.CharField(max_length=300, editable=False, default="")
     name_initials = models.CharField(max_length=100, editable=False, default="")
+    # Name, phones, e-mail, WeChat, pinyin and the customer's name, normalised.
+    search_text = models.TextField(editable=False, default="")
 
-    history_exclude = ("mobile_normalized", "name_initials")
+    history_exclude = ("mobile_normalized", "name_initials", "search_text")
+    search_indexed = True
 
     class Meta:
         verbose_name = _("contact")

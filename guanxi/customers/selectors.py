@@ -6,7 +6,6 @@ Every page, search, export, report and API call about customers goes through
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -16,6 +15,7 @@ from guanxi.accounts.enums import Module
 from guanxi.accounts.rules import scope_of
 from guanxi.accounts.scoping import NOTHING, owner_scope_q
 from guanxi.common.models import AuditLog
+from guanxi.common.search import search_q
 from guanxi.common.selectors import object_history
 from guanxi.common.text import normalize_name, normalize_phone
 from guanxi.reference.models import Region
@@ -46,18 +46,9 @@ def customer_scope_q(reader: Any) -> Q:
 
 
 def _search_q(search: str) -> Q:
-    search = search.strip()
-    if not search:
+    if not search.strip():
         return Q()
-    q = Q(name__icontains=search) | Q(short_name__icontains=search) | Q(code__icontains=search)
-    q |= Q(credit_code__iexact=search.upper())
-    digits = normalize_phone(search)
-    if len(digits) >= 4 and re.fullmatch(r"[\d\s+()\-]+", search):
-        q |= Q(phone_normalized__contains=digits)
-    if re.fullmatch(r"[A-Za-z]+", search):
-        letters = search.lower()
-        q |= Q(name_pinyin__contains=letters) | Q(name_initials__startswith=letters)
-    return q
+    return search_q(Customer, search)
 
 
 def customer_list(
@@ -185,21 +176,8 @@ def contact_list(
             qs = qs.filter(customer_id=int(customer_id))
         except (TypeError, ValueError):
             return qs.none()
-    search = search.strip()
-    if search:
-        q = (
-            Q(name__icontains=search)
-            | Q(email__icontains=search)
-            | Q(wechat__icontains=search)
-            | Q(customer__name__icontains=search)
-        )
-        digits = normalize_phone(search)
-        if len(digits) >= 4 and re.fullmatch(r"[\d\s+()\-]+", search):
-            q |= Q(mobile_normalized__contains=digits) | Q(phone__contains=search)
-        if re.fullmatch(r"[A-Za-z]+", search):
-            letters = search.lower()
-            q |= Q(name_pinyin__contains=letters) | Q(name_initials__startswith=letters)
-        qs = qs.filter(q)
+    if search.strip():
+        qs = qs.filter(search_q(Contact, search))
     if ordering not in CONTACT_ORDERINGS:
         ordering = "name"
     field = ordering.replace("customer", "customer__name")

@@ -16,11 +16,13 @@ from guanxi.accounts.services import department_subtree_ids
 from guanxi.common import clock
 from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
 from guanxi.common.models import AuditAction
+from guanxi.common.search import reindex_dependents
 from guanxi.common.text import normalize_name, normalize_phone, pinyin_full, pinyin_initials
 from guanxi.common.versioning import bump_version
 
 from .enums import CustomerStatus, ReviewStatus
 from .models import Contact, Customer
+from .search import contact_search_text, customer_search_text
 
 CUSTOMER_FIELDS = {
     "code",
@@ -97,6 +99,7 @@ def _derive(customer: Customer) -> None:
     customer.phone_normalized = normalize_phone(customer.phone)
     customer.name_pinyin = pinyin_full(customer.name)[:600]
     customer.name_initials = pinyin_initials(customer.name)[:200]
+    customer.search_text = customer_search_text(customer)
 
 
 def _assign(instance: Any, fields: dict[str, Any], allowed: set[str]) -> None:
@@ -132,7 +135,8 @@ def customer_create(*, actor: Any, **fields: Any) -> Customer:
     customer.save()
     if customer.code.startswith("TMP-"):
         customer.code = f"C{customer.pk:06d}"
-        customer.save(update_fields=["code"])
+        customer.search_text = customer_search_text(customer)
+        customer.save(update_fields=["code", "search_text"])
     log_create(user=actor, instance=customer)
     return customer
 
@@ -147,7 +151,7 @@ def customer_update(
     customer = Customer.objects.select_for_update().get(pk=customer.pk)
     bump_version(customer, expected_version)
     before = snapshot(customer)
-    old_owner_id, before_status = customer.owner_id, customer.status
+    old_owner_id, before_status, old_name = customer.owner_id, customer.status, customer.name
     _assign(customer, fields, CUSTOMER_FIELDS)
     if customer.owner_id != old_owner_id:
         _check_owner(actor, customer.owner)
@@ -169,6 +173,8 @@ def customer_update(
     stamp(customer, actor, new=False)
     customer.full_clean(validate_unique=False)
     customer.save()
+    if customer.name != old_name:
+        reindex_dependents(customer)  # contacts, opportunities, contracts quote the name
     log_update(user=actor, instance=customer, before=before)
     return customer
 
@@ -280,6 +286,7 @@ def _derive_contact(contact: Contact) -> None:
     contact.mobile_normalized = normalize_phone(contact.mobile)
     contact.name_pinyin = pinyin_full(contact.name)[:300]
     contact.name_initials = pinyin_initials(contact.name)[:100]
+    contact.search_text = contact_search_text(contact, contact.customer.name)
 
 
 def _make_primary(contact: Contact) -> None:
@@ -315,7 +322,7 @@ def contact_update(
     Customer.objects.select_for_update().filter(pk=contact.customer_id).first()
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     bump_version(contact, expected_version)
-    before = snapshot(contact)
+    before, old_name = snapshot(contact), contact.name
     fields.pop("customer", None)  # a contact stays with its customer
     was_primary = contact.is_primary
     _assign(contact, fields, CONTACT_FIELDS)
@@ -334,6 +341,8 @@ def contact_update(
     if contact.is_primary:
         _make_primary(contact)
     contact.save()
+    if contact.name != old_name:
+        reindex_dependents(contact)  # feedback quotes the name
     log_update(user=actor, instance=contact, before=before, parent=contact.customer)
     return contact
 

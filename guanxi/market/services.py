@@ -14,6 +14,7 @@ from guanxi.accounts.enums import Action, Module
 from guanxi.accounts.rules import require
 from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
 from guanxi.common.models import AuditAction
+from guanxi.common.search import reindex_dependents
 from guanxi.sales.services.common import assign
 
 from .models import Competitor, IndustryNews
@@ -56,12 +57,14 @@ def competitor_create(*, actor: Any, **fields: Any) -> Competitor:
 def competitor_update(*, actor: Any, competitor: Competitor, **fields: Any) -> Competitor:
     require(actor, Module.COMPETITORS, Action.CHANGE)
     competitor = Competitor.objects.select_for_update().get(pk=competitor.pk)
-    before = snapshot(competitor)
+    before, old_name = snapshot(competitor), competitor.name
     assign(competitor, fields, COMPETITOR_FIELDS)
     _check_name_free(competitor)
     stamp(competitor, actor, new=False)
     competitor.full_clean(validate_constraints=False)
     competitor.save()
+    if competitor.name != old_name:
+        reindex_dependents(competitor)  # opportunities are found by their competitors' names
     log_update(user=actor, instance=competitor, before=before)
     return competitor
 

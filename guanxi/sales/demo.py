@@ -47,6 +47,7 @@ from .models import (
     StageChange,
     Task,
 )
+from .search import contract_text_now
 from .services import contracts as cs
 from .services import opportunities as opps
 from .services.products import product_create, product_update
@@ -849,8 +850,11 @@ class _Demo:
             last=F("last") - 1
         )
         number = cs.next_contract_number(when=created)
-        Contract.objects.filter(pk=contract.pk).update(number=number)
         contract.number = number
+        contract.search_text = contract_text_now(contract)  # found by its number
+        Contract.objects.filter(pk=contract.pk).update(
+            number=number, search_text=contract.search_text
+        )
         ct = ContentType.objects.get_for_model(Contract)
         for entry in AuditLog.objects.filter(content_type=ct, object_id=contract.pk):
             entry.object_repr = number

@@ -147,7 +147,11 @@ class Opportunity(StampedModel):
     stage_changed_at = models.DateTimeField(_("in stage since"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    history_exclude = ("stage_changed_at",)
+    # Name, pinyin, customer, competitors, normalised (guanxi.common.search).
+    search_text = models.TextField(editable=False, default="")
+
+    history_exclude = ("stage_changed_at", "search_text")
+    search_indexed = True
 
     version = version_field()
 
@@ -329,7 +333,11 @@ class Product(StampedModel):
     name_pinyin = models.CharField(max_length=600, editable=False, default="")
     name_initials = models.CharField(max_length=200, editable=False, default="")
 
-    history_exclude = ("name_initials",)
+    # Code, name, specification, pinyin, normalised (guanxi.common.search).
+    search_text = models.TextField(editable=False, default="")
+
+    history_exclude = ("name_initials", "search_text")
+    search_indexed = True
 
     version = version_field()
 
@@ -392,7 +400,11 @@ class Contract(StampedModel):
     completed_on = models.DateField(_("completion date"), null=True, blank=True, editable=False)
     notes = models.TextField(_("notes"), blank=True)
 
-    history_exclude = ("paid", "submitted_at")
+    # Number, title, pinyin and the customer's name, normalised (guanxi.common.search).
+    search_text = models.TextField(editable=False, default="")
+
+    history_exclude = ("paid", "submitted_at", "search_text")
+    search_indexed = True
 
     version = version_field()
 

@@ -16,10 +16,8 @@ from django.db.models import (
     Case,
     Count,
     DecimalField,
-    Exists,
     F,
     Min,
-    OuterRef,
     Q,
     QuerySet,
     Sum,
@@ -34,6 +32,7 @@ from guanxi.accounts.rules import can, scope_of
 from guanxi.accounts.scoping import NOTHING, owner_scope_q
 from guanxi.common import clock
 from guanxi.common.lookups import date_or_none, get_or_404, id_or_none, in_date_range, int_or_none
+from guanxi.common.search import search_q
 from guanxi.common.selectors import object_history
 
 from .enums import PAYABLE_STATUSES, ContractStatus, OpportunityStatus, TaskStatus
@@ -103,20 +102,8 @@ def opportunity_list(
     qs = Opportunity.objects.filter(opportunity_scope_q(reader)).select_related(
         "customer", "stage", "owner", "project_type", "lost_reason"
     )
-    search = search.strip()
-    if search:
-        qs = qs.filter(
-            Q(name__icontains=search)
-            | Q(customer__name__icontains=search)
-            | Q(competitor_notes__icontains=search)
-            | Q(
-                Exists(
-                    Opportunity.competitors.through.objects.filter(
-                        opportunity_id=OuterRef("pk"), competitor__name__icontains=search
-                    )
-                )
-            )
-        )
+    if search.strip():
+        qs = qs.filter(search_q(Opportunity, search))
     filters = filters or {}
     qs = _filter_by(
         qs, filters, related=("stage", "owner", "customer", "project_type"), plain=("status",)
@@ -405,17 +392,8 @@ def product_list(
         qs = qs.filter(is_active=active)
     if category:
         qs = qs.filter(category=category)
-    search = search.strip()
-    if search:
-        q = (
-            Q(code__icontains=search)
-            | Q(name__icontains=search)
-            | Q(specification__icontains=search)
-        )
-        if search.isascii() and search.isalpha():
-            letters = search.lower()
-            q |= Q(name_pinyin__contains=letters) | Q(name_initials__startswith=letters)
-        qs = qs.filter(q)
+    if search.strip():
+        qs = qs.filter(search_q(Product, search))
     return qs.order_by("code")
 
 
@@ -464,13 +442,8 @@ def contract_list(
     qs = Contract.objects.filter(contract_scope_q(reader)).select_related(
         "customer", "owner", "approver"
     )
-    search = search.strip()
-    if search:
-        qs = qs.filter(
-            Q(number__icontains=search)
-            | Q(title__icontains=search)
-            | Q(customer__name__icontains=search)
-        )
+    if search.strip():
+        qs = qs.filter(search_q(Contract, search))
     filters = filters or {}
     qs = _filter_by(qs, filters, related=("owner", "customer", "opportunity"), plain=("status",))
     signed_from = date_or_none(filters.get("signed_from"))

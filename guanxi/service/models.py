@@ -120,6 +120,11 @@ class Feedback(StampedModel):
         on_delete=models.PROTECT,
         related_name="reported_feedback",
     )
+    # Content, customer and contact names, normalised (guanxi.common.search).
+    search_text = models.TextField(editable=False, default="")
+
+    history_exclude = ("search_text",)
+    search_indexed = True
 
     class Meta:
         verbose_name = _("interaction feedback")

@@ -23,6 +23,7 @@ from guanxi.accounts.rules import can
 from guanxi.accounts.scoping import NOTHING, any_owner_scope_q
 from guanxi.common import clock
 from guanxi.common.lookups import date_or_none, get_or_404, id_or_none, in_date_range
+from guanxi.common.search import search_q
 from guanxi.common.selectors import object_history
 from guanxi.customers.enums import CustomerStatus
 from guanxi.customers.models import Customer
@@ -59,13 +60,8 @@ def feedback_list(
     qs = Feedback.objects.filter(feedback_scope_q(reader)).select_related(
         "customer", "contact", "channel", "reported_by", "created_by"
     )
-    search = (search or "").strip()
-    if search:
-        qs = qs.filter(
-            Q(content__icontains=search)
-            | Q(customer__name__icontains=search)
-            | Q(contact__name__icontains=search)
-        )
+    if (search or "").strip():
+        qs = qs.filter(search_q(Feedback, search))
     filters = filters or {}
     for name in ("customer", "channel", "reported_by", "contact"):
         value = id_or_none(filters.get(name))

@@ -5,7 +5,7 @@ from .urls_contracts import urlpatterns as contract_urlpatterns
 from .urls_sales import urlpatterns as sales_urlpatterns
 from .urls_service import urlpatterns as service_urlpatterns
 from .urls_system import urlpatterns as system_urlpatterns
-from .views import auth, contacts, customers, home
+from .views import auth, contacts, customers, home, search
 
 app_name = "web"
 
@@ -15,6 +15,7 @@ urlpatterns = [
     path("password/", auth.password_change_view, name="password_change"),
     path("language/", auth.set_language_view, name="set_language"),
     path("", home.home_view, name="home"),
+    path("search/", search.quick_search_view, name="quick_search"),
     # customers
     path("customers/", customers.customer_list_view, name="customer_list"),
     path("customers/new/", customers.customer_create_view, name="customer_create"),

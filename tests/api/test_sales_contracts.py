@@ -13,6 +13,7 @@ from django.utils import translation
 from guanxi.customers.enums import CustomerStatus
 from guanxi.sales.enums import ContractStatus
 from guanxi.sales.models import ApprovalDecision, Contract, Payment, SalesRecord, SalesSettings
+from guanxi.sales.search import contract_text_now
 from guanxi.sales.services import contracts as cs
 from tests.factories import CustomerFactory, OpportunityFactory, ProductFactory
 
@@ -492,7 +493,8 @@ def test_outstanding_filter_and_approval_queue(org, api):
 def test_contract_filters_search_and_ordering(org, api):
     a = make_contract(org, org.users.sales1, lines=SMALL)
     b = make_contract(org, org.users.sales1b)
-    Contract.objects.filter(pk=a.pk).update(title="冲压线合同")
+    a.title = "冲压线合同"  # written directly: the search text goes with it
+    Contract.objects.filter(pk=a.pk).update(title=a.title, search_text=contract_text_now(a))
     client = api(org.users.manager)
     assert ids(client.get(URL, {"search": "冲压"})) == [a.pk]
     assert ids(client.get(URL, {"search": b.number})) == [b.pk]

@@ -79,8 +79,12 @@ def test_search_by_pinyin_initials_code_name_and_specification(org, brake, searc
     assert list(product_list(reader=org.users.sales1, search=search)) == [brake]
 
 
-def test_search_by_initials_matches_the_start_only(org, brake):
-    assert not product_list(reader=org.users.sales1, search="scp").exists()
+def test_initials_match_anywhere_from_three_letters_and_two_at_the_start(org, brake):
+    """Three initials or more are a fragment like any other (刹车片 in 盘式刹车片); two letters
+    would match nearly everything anywhere, so they match the start only."""
+    assert list(product_list(reader=org.users.sales1, search="scp")) == [brake]
+    assert list(product_list(reader=org.users.sales1, search="ps")) == [brake]
+    assert not product_list(reader=org.users.sales1, search="sc").exists()
 
 
 def test_list_filters_active_and_category_in_code_order(org, brake):

@@ -29,6 +29,13 @@ class FeedbackFactory(DjangoModelFactory):
     reported_by = factory.LazyAttribute(lambda o: o.customer.owner)
     created_by = factory.LazyAttribute(lambda o: o.reported_by)
 
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        from guanxi.service.search import feedback_text_now
+
+        kwargs["search_text"] = feedback_text_now(model_class(**kwargs))
+        return super()._create(model_class, *args, **kwargs)
+
 
 def _due(o):
     from guanxi.service.services.requests import due_times

@@ -50,6 +50,7 @@ from ..models import (
     SalesRecord,
     SalesSettings,
 )
+from ..search import contract_text_now
 from .common import assign, check_customer, check_owner
 from .receivables import receivables_refresh
 
@@ -255,6 +256,7 @@ def contract_create(*, actor: Any, lines: list[dict[str, Any]] | None = None, **
     check_owner(actor, Module.CONTRACTS, contract.owner)
     _check_opportunity(contract)
     contract.number = next_contract_number()
+    contract.search_text = contract_text_now(contract)
     stamp(contract, actor, new=True)
     contract.full_clean(exclude=["number"])
     contract.save()
@@ -336,6 +338,7 @@ def contract_update(
         check_owner(actor, Module.CONTRACTS, contract.owner)
     _check_opportunity(contract)
     line_changes = _replace_lines(contract, lines, actor) if lines is not None else []
+    contract.search_text = contract_text_now(contract)
     stamp(contract, actor, new=False)
     contract.full_clean(exclude=["number"])
     contract.save()

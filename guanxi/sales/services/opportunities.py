@@ -19,6 +19,7 @@ from guanxi.reference.models import OpportunityStage
 
 from ..enums import OpportunityStatus
 from ..models import Opportunity, StageChange
+from ..search import opportunity_text_now
 from .common import assign, check_customer, check_owner
 from .pipeline import pipeline_apply, share_of
 
@@ -52,6 +53,14 @@ def _set_competitors(opp: Opportunity, competitors: Any, before: str) -> list[di
     opp.competitors.set(found)
     after = ", ".join(sorted(c.name for c in found))
     return [{"field": "competitors", "old": before, "new": after}] if after != before else []
+
+
+def _index(opp: Opportunity) -> None:
+    """Write the search text once the competitors are linked (they are part of it)."""
+    text = opportunity_text_now(opp)
+    if text != opp.search_text:
+        opp.search_text = text
+        Opportunity.objects.filter(pk=opp.pk).update(search_text=text)
 
 
 def _first_stage() -> OpportunityStage | None:
@@ -103,6 +112,7 @@ def opportunity_create(*, actor: Any, **fields: Any) -> Opportunity:
     pipeline_apply(before=[], after=[share_of(opp)])
     _record_change(opp, actor, from_stage=None, from_status="", now=now)
     extra = _set_competitors(opp, competitors, "") if competitors is not None else []
+    _index(opp)
     log_create(user=actor, instance=opp, parent=opp.customer, extra_changes=extra)
     return opp
 
@@ -155,6 +165,7 @@ def opportunity_update(
         if competitors is not None
         else []
     )
+    _index(opp)
     log_update(user=actor, instance=opp, before=before, parent=opp.customer, extra_changes=extra)
     return opp
 

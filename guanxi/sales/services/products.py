@@ -17,6 +17,7 @@ from guanxi.common.text import pinyin_full, pinyin_initials
 from guanxi.common.versioning import bump_version
 
 from ..models import Product
+from ..search import product_search_text
 from .common import assign
 
 FIELDS = {
@@ -37,6 +38,7 @@ def _derive(product: Product) -> None:
     product.category = (product.category or "").strip()
     product.name_pinyin = pinyin_full(product.name)[:600]
     product.name_initials = pinyin_initials(product.name)[:200]
+    product.search_text = product_search_text(product)
 
 
 def _check_code_free(product: Product) -> None:

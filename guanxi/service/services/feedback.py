@@ -18,6 +18,7 @@ from guanxi.common.models import AuditAction
 from guanxi.sales.services.common import assign, check_customer, check_owner
 
 from ..models import Feedback
+from ..search import feedback_text_now
 
 FIELDS = {"customer", "contact", "date", "channel", "content", "reported_by"}
 
@@ -47,6 +48,7 @@ def feedback_create(*, actor: Any, **fields: Any) -> Feedback:
     feedback.customer = check_customer(actor, feedback.customer_id and feedback.customer)
     check_owner(actor, Module.FEEDBACK, feedback.reported_by, field="reported_by")
     _check(feedback)
+    feedback.search_text = feedback_text_now(feedback)
     stamp(feedback, actor, new=True)
     feedback.full_clean()
     feedback.save()
@@ -66,6 +68,7 @@ def feedback_update(*, actor: Any, feedback: Feedback, **fields: Any) -> Feedbac
     if feedback.reported_by_id != old_reporter_id:
         check_owner(actor, Module.FEEDBACK, feedback.reported_by, field="reported_by")
     _check(feedback)
+    feedback.search_text = feedback_text_now(feedback)
     stamp(feedback, actor, new=False)
     feedback.full_clean()
     feedback.save()

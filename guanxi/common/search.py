@@ -1,0 +1,261 @@
+"""Fast substring search over one normalised text column, the same on SQLite and PostgreSQL.
+
+Each searchable model keeps a `search_text` column, derived by its services (and by the bulk
+paths: demo loader, benchmarks) from the fields users search by:
+
+    " <part> <part> … <bigram> <bigram> … "
+
+Every part is normalised (NFKC, lower case, no spaces or punctuation but "@" and "."), so
+parts never contain the separating space. A term is normalised the same way and matches when
+it is a substring of the text; both engines answer exactly that question:
+
+* PostgreSQL: `search_text LIKE '%term%'` served by a GIN `gin_trgm_ops` index (pg_trgm).
+  The databases here use the C.UTF-8 locale, in which pg_trgm keeps CJK characters
+  (`show_trgm('恒通机械')` gives five trigrams), so no encoding of CJK text is needed.
+* SQLite: an FTS5 external-content table with the `trigram` tokenizer (case sensitive, since
+  both sides are lower-cased here), kept by triggers; `MATCH '"term"'` is a substring match.
+
+Trigram indexes cannot answer terms shorter than three characters. The bigram section solves
+that without a side table: every two-character window of the names (and the first two pinyin
+initials) is stored as its own space-delimited word, so a two-character term `ab` is looked up
+as the four-character substring `" ab "`, which both trigram indexes answer. A one-character
+term falls back to a plain scan of `search_text` (correct on both engines, not indexed).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.db import connection
+from django.db.migrations.operations.base import Operation
+from django.db.models import Model, Q
+from django.db.models.expressions import RawSQL
+
+from .text import normalize_phone
+
+# Spaces and punctuation are not searched, except "@" and "." (e-mail addresses).
+_NOT_WORD = re.compile(r"(?:[^\w@.]|_)+", re.UNICODE)
+_PHONE_SHAPED = re.compile(r"[\d\s+()\-]+")
+_NON_DIGIT = re.compile(r"\D")
+
+
+def normalize_part(text: str | None) -> str:
+    """'Heng Tong-机械（上海）' → 'hengtong机械上海'."""
+    return _NOT_WORD.sub("", unicodedata.normalize("NFKC", text or "").lower())
+
+
+def phone_parts(phone: str | None) -> list[str]:
+    """The national number and, when it differs, the digits as written ('021-62345678' is
+    stored as '2162345678' and '02162345678'), so either way of typing it is found."""
+    if not phone:
+        return []
+    national = normalize_phone(phone)
+    written = _NON_DIGIT.sub("", unicodedata.normalize("NFKC", phone))
+    return [p for p in dict.fromkeys([national, written]) if p]
+
+
+def bigrams(text: str) -> list[str]:
+    return [text[i : i + 2] for i in range(len(text) - 1)]
+
+
+def build_search_text(
+    *, parts: Iterable[str | None], names: Iterable[str | None] = (), initials: Iterable[str] = ()
+) -> str:
+    """The value of a `search_text` column.
+
+    `parts`: anything searched by substring (names, codes, phones, pinyin) — normalised here;
+    `names`: the fields whose two-character fragments are searchable (names, short names);
+    `initials`: pinyin initials, whose first two letters are searchable.
+    """
+    words = [w for w in (normalize_part(p) for p in parts) if w]
+    grams: list[str] = []
+    for name in names:
+        grams.extend(bigrams(normalize_part(name)))
+    for letters in initials:
+        letters = normalize_part(letters)
+        if len(letters) >= 2:
+            grams.append(letters[:2])
+    words.extend(dict.fromkeys(g for g in grams if g not in words))
+    return f" {' '.join(words)} " if words else ""
+
+
+def normalize_term(term: str | None) -> str:
+    """What a typed term is looked up as: phone-shaped input with seven digits or more as the
+    national number, anything else normalised like the stored parts."""
+    term = (term or "").strip()
+    if _PHONE_SHAPED.fullmatch(term) and len(_NON_DIGIT.sub("", term)) >= 7:
+        return normalize_phone(term)
+    return normalize_part(term)
+
+
+def fts_table(model: type[Model]) -> str:
+    return f"{model._meta.db_table}_search"
+
+
+def search_q(model: type[Model], term: str | None) -> Q:
+    """The rows of `model` whose search text contains `term` (nothing if the term normalises to
+    nothing, e.g. only punctuation)."""
+    needle = normalize_term(term)
+    if not needle:
+        return Q(pk__in=[])
+    if len(needle) == 1:
+        return Q(search_text__contains=needle)
+    if len(needle) == 2:
+        needle = f" {needle} "
+    if connection.vendor == "sqlite":
+        table = fts_table(model)
+        phrase = '"' + needle.replace('"', '""') + '"'
+        sql = f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s'  # noqa: S608
+        return Q(pk__in=RawSQL(sql, [phrase]))  # noqa: S611 (the term is a parameter)
+    return Q(search_text__contains=needle)
+
+
+# --- texts that quote another record ------------------------------------------------------
+
+_DEPENDENTS: list[tuple[type[Model], str, Callable[[Any], str]]] = []
+
+
+def register_dependent(model: type[Model], *, via: str, text: Callable[[Any], str]) -> None:
+    """`model`'s search text quotes the record its relation `via` points to (a contact is
+    found by its customer's name); `reindex_dependents` rewrites it when that record changes.
+    Apps register in their AppConfig.ready, as the timeline kinds do."""
+    if not any(m is model and v == via for m, v, _ in _DEPENDENTS):
+        _DEPENDENTS.append((model, via, text))
+
+
+def reindex_dependents(parent: Model) -> None:
+    """Rewrite the search text of every row quoting `parent` (a handful per record)."""
+    for model, via, text in _DEPENDENTS:
+        relation = model._meta.get_field(via)
+        if relation.related_model is not type(parent):
+            continue
+        rows = list(model._base_manager.filter(**{via: parent}))
+        for row in rows:
+            if relation.many_to_one:
+                setattr(row, via, parent)  # the text reads it: no query per row
+            row.search_text = text(row)
+        model._base_manager.bulk_update(rows, ["search_text"], batch_size=500)
+
+
+# --- schema: the index on each engine ------------------------------------------------------
+
+
+# Table names below come from model metadata, never from input.
+_FTS_SQL = (
+    'CREATE VIRTUAL TABLE IF NOT EXISTS "{fts}" USING fts5(search_text, content="{table}", '
+    "content_rowid=\"id\", tokenize='trigram case_sensitive 1')",
+    'CREATE TRIGGER IF NOT EXISTS "{fts}_ai" AFTER INSERT ON "{table}" BEGIN '
+    'INSERT INTO "{fts}"(rowid, search_text) VALUES (new.id, new.search_text); END',
+    'CREATE TRIGGER IF NOT EXISTS "{fts}_ad" AFTER DELETE ON "{table}" BEGIN '
+    'INSERT INTO "{fts}"("{fts}", rowid, search_text) '
+    "VALUES ('delete', old.id, old.search_text); END",
+    'CREATE TRIGGER IF NOT EXISTS "{fts}_au" AFTER UPDATE OF search_text ON "{table}" BEGIN '
+    'INSERT INTO "{fts}"("{fts}", rowid, search_text) '
+    "VALUES ('delete', old.id, old.search_text); "
+    'INSERT INTO "{fts}"(rowid, search_text) VALUES (new.id, new.search_text); END',
+    'INSERT INTO "{fts}"("{fts}") VALUES (\'rebuild\')',
+)
+
+
+def _sqlite_statements(table: str) -> list[str]:
+    """Create the FTS5 table and its triggers, then index the rows already there."""
+    return [sql.format(table=table, fts=f"{table}_search") for sql in _FTS_SQL]
+
+
+def _sqlite_drop_statements(table: str) -> list[str]:
+    fts = f"{table}_search"
+    return [f'DROP TRIGGER IF EXISTS "{fts}_{t}"' for t in ("ai", "ad", "au")] + [
+        f'DROP TABLE IF EXISTS "{fts}"'
+    ]
+
+
+def _pg_index(table: str) -> str:
+    return f"{table}_search_trgm"
+
+
+class SearchIndex(Operation):
+    """Migration operation: the trigram index over `search_text` of one table, on whichever
+    engine runs the migration (FTS5 + triggers on SQLite, GIN pg_trgm on PostgreSQL). It does
+    not change Django's model state. On PostgreSQL, run it in a non-atomic migration: the index
+    is built CONCURRENTLY, so a big table stays writable while it is built."""
+
+    reversible = True
+    reduces_to_sql = False
+
+    def __init__(self, table: str) -> None:
+        self.table = table
+
+    def deconstruct(self) -> tuple[str, list[Any], dict[str, Any]]:
+        return ("SearchIndex", [self.table], {})
+
+    def state_forwards(self, app_label: str, state: Any) -> None:
+        pass
+
+    def database_forwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
+        vendor = schema_editor.connection.vendor
+        if vendor == "sqlite":
+            for sql in _sqlite_statements(self.table):
+                schema_editor.execute(sql)
+        elif vendor == "postgresql":
+            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+            schema_editor.execute(
+                f'CREATE INDEX CONCURRENTLY IF NOT EXISTS "{_pg_index(self.table)}" '
+                f'ON "{self.table}" USING gin (search_text gin_trgm_ops)'
+            )
+
+    def database_backwards(
+        self, app_label: str, schema_editor: Any, from_state: Any, to_state: Any
+    ) -> None:
+        vendor = schema_editor.connection.vendor
+        if vendor == "sqlite":
+            for sql in _sqlite_drop_statements(self.table):
+                schema_editor.execute(sql)
+        elif vendor == "postgresql":
+            schema_editor.execute(f'DROP INDEX CONCURRENTLY IF EXISTS "{_pg_index(self.table)}"')
+
+    def describe(self) -> str:
+        return f"Trigram search index on {self.table}.search_text"
+
+    @property
+    def migration_name_fragment(self) -> str:
+        return f"search_index_{self.table}"
+
+
+def ensure_sqlite_search_tables(using: str = "default") -> None:
+    """Recreate missing FTS5 tables/triggers on SQLite, and rebuild what was missing.
+
+    SQLite's schema editor rebuilds a table for many column changes (a new NOT NULL column,
+    say) and the triggers die with the old table; this runs after every `migrate` so a later
+    migration of anybody's can never leave the search index silently stale."""
+    from django.db import connections
+
+    conn = connections[using]
+    if conn.vendor != "sqlite":
+        return
+    with conn.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type IN ('table', 'trigger')")
+        existing = {row[0] for row in cursor.fetchall()}
+        for model in searchable_models():
+            table = model._meta.db_table
+            if table not in existing:
+                continue
+            cursor.execute(f'PRAGMA table_info("{table}")')
+            if "search_text" not in {row[1] for row in cursor.fetchall()}:
+                continue  # migrated back to before the column existed
+            fts = f"{table}_search"
+            wanted = {fts, f"{fts}_ai", f"{fts}_ad", f"{fts}_au"}
+            if wanted <= existing:
+                continue
+            for sql in _sqlite_statements(table):
+                cursor.execute(sql)
+
+
+def searchable_models() -> list[type[Model]]:
+    from django.apps import apps
+
+    return [m for m in apps.get_models() if getattr(m, "search_indexed", False)]

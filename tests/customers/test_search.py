@@ -1,0 +1,178 @@
+"""Customer and contact search: one module, the same expectations on SQLite (FTS5 trigram)
+and PostgreSQL (pg_trgm), since the suite runs on both engines."""
+
+import pytest
+from django.db import connection
+
+from guanxi.common.search import ensure_sqlite_search_tables, normalize_term
+from guanxi.customers import selectors, services
+
+pytestmark = pytest.mark.django_db(transaction=False)
+
+
+@pytest.fixture
+def book(org):
+    admin = org.users.admin
+    make = services.customer_create
+    return {
+        "hengtong": make(
+            actor=admin,
+            owner=org.users.sales1,
+            name="苏州恒通汽配有限公司",
+            short_name="恒通汽配",
+            code="HT-0042",
+            phone="0512-62345678",
+            credit_code="91110000600037341L",
+        ),
+        "dongsheng": make(
+            actor=admin,
+            owner=org.users.sales1,
+            name="无锡东升轴承有限公司",
+            code="DS-7",
+            phone="13912345678",
+        ),
+        "tongda": make(
+            actor=admin, owner=org.users.sales1, name="上海通达机械有限公司", code="TD-1"
+        ),
+        "abb": make(
+            actor=admin, owner=org.users.sales1, name="ABB Motion (Xiamen) Co.", code="AB1"
+        ),
+        "north": make(
+            actor=admin,
+            owner=org.users.sales2,
+            name="天津恒通物流有限公司",
+            code="TJ-9",
+            phone="022-23456789",
+        ),
+    }
+
+
+def found(reader, term):
+    return {c.code for c in selectors.customer_list(reader=reader, search=term)}
+
+
+@pytest.mark.parametrize(
+    ("term", "codes"),
+    [
+        ("恒通", {"HT-0042", "TJ-9"}),  # 2 CJK characters: the bigram path
+        ("通达", {"TD-1"}),
+        ("恒通汽", {"HT-0042"}),  # 3: the trigram index
+        ("恒通汽配", {"HT-0042"}),  # 4
+        ("恒通物流", {"TJ-9"}),
+        ("东升轴承有限公司", {"DS-7"}),
+        ("有限", {"HT-0042", "DS-7", "TD-1", "TJ-9"}),
+        ("hengtong", {"HT-0042", "TJ-9"}),  # pinyin
+        ("HengTong", {"HT-0042", "TJ-9"}),  # mixed case
+        ("heng tong", {"HT-0042", "TJ-9"}),  # spaces are not part of what is searched
+        ("szht", {"HT-0042"}),  # initials
+        ("SZHT", {"HT-0042"}),
+        ("wx", {"DS-7"}),  # two letters: initials start with them
+        ("sz", {"HT-0042"}),
+        ("6234", {"HT-0042"}),  # phone fragment
+        ("0512-6234 5678", {"HT-0042"}),  # the whole phone as written
+        ("+86 512 6234 5678", {"HT-0042"}),  # the same phone, international
+        ("51262345678", {"HT-0042"}),
+        ("139 1234 5678", {"DS-7"}),
+        ("1234567", {"DS-7"}),
+        ("ht-0042", {"HT-0042"}),  # code, any case, with or without its punctuation
+        ("HT0042", {"HT-0042"}),
+        ("91110000600037341l", {"HT-0042"}),  # credit code
+        ("600037341", {"HT-0042"}),
+        ("abb", {"AB1"}),
+        ("Motion", {"AB1"}),
+        ("xiamen", {"AB1"}),
+        ("东", {"DS-7"}),  # one character: a plain scan, still correct
+        ("恒通快递", set()),
+        ("zzzz", set()),
+        ("（）", set()),  # nothing left to search for once normalised
+    ],
+)
+def test_the_admin_finds(org, book, term, codes):
+    assert found(org.users.admin, term) == codes
+
+
+def test_a_salesperson_never_finds_what_is_outside_their_scope(org, book):
+    assert found(org.users.sales1, "恒通") == {"HT-0042"}
+    assert found(org.users.sales1, "天津恒通") == set()
+    assert found(org.users.sales1, "022-23456789") == set()
+    assert found(org.users.sales2, "恒通") == {"TJ-9"}
+    assert found(org.users.sales2, "szht") == set()
+    assert found(org.users.manager, "恒通") == {"HT-0042"}  # East only
+
+
+def test_two_characters_do_not_match_across_words(org, book):
+    """Two characters match inside a name, or as the first two initials; never across the
+    boundary of two fields, and not inside codes or pinyin (too many hits to be useful)."""
+    assert found(org.users.admin, "通汽") == {"HT-0042"}
+    assert found(org.users.admin, "司h") == set()  # …有限公司 | HT-0042
+    assert found(org.users.admin, "ht") == set()  # inside the code and the initials only
+    assert found(org.users.admin, "on") == {"AB1"}  # inside a Latin name: found
+
+
+def test_an_edit_is_found_by_its_new_values_and_no_longer_by_the_old(org, book):
+    c = services.customer_update(
+        actor=org.users.admin, customer=book["tongda"], name="上海宏达精密机械有限公司"
+    )
+    assert found(org.users.admin, "宏达") == {"TD-1"}
+    assert found(org.users.admin, "hongda") == {"TD-1"}
+    assert found(org.users.admin, "通达") == set()
+    services.customer_delete(actor=org.users.admin, customer=c)
+    assert found(org.users.admin, "宏达") == set()
+
+
+def test_a_new_customer_without_a_code_is_found_by_the_code_it_gets(org):
+    c = services.customer_create(actor=org.users.admin, owner=org.users.sales1, name="甲公司")
+    assert found(org.users.admin, c.code) == {c.code}
+    assert found(org.users.admin, "TMP") == set()
+
+
+def test_contacts_are_found_by_name_phone_pinyin_and_their_customer(org, book):
+    admin = org.users.admin
+    wang = services.contact_create(
+        actor=admin,
+        customer=book["hengtong"],
+        name="王伟",
+        mobile="138 0013 8000",
+        email="wang.wei@hengtong.example",
+        wechat="WangWei_SZ",
+    )
+    li = services.contact_create(actor=admin, customer=book["north"], name="李娜")
+
+    def contacts(reader, term):
+        return set(selectors.contact_list(reader=reader, search=term))
+
+    assert contacts(admin, "王伟") == {wang}  # 2 CJK characters
+    assert contacts(admin, "wangwei") == {wang}
+    assert contacts(admin, "ww") == {wang}
+    assert contacts(admin, "13800138000") == {wang}
+    assert contacts(admin, "0013") == {wang}
+    assert contacts(admin, "wang.wei@") == {wang}
+    assert contacts(admin, "wangwei_sz") == {wang}
+    assert contacts(admin, "恒通") == {wang, li}  # by the customer's name
+    assert contacts(org.users.sales1, "恒通") == {wang}
+    assert contacts(org.users.sales1, "李娜") == set()
+    services.customer_update(actor=admin, customer=book["hengtong"], name="苏州恒久汽配有限公司")
+    assert contacts(admin, "恒久") == {wang}
+    assert contacts(admin, "恒通") == {li}
+
+
+def test_terms_are_normalised_like_the_stored_text():
+    assert normalize_term("  Heng-Tong ") == "hengtong"
+    assert normalize_term("+86 138-0013-8000") == "13800138000"
+    assert normalize_term("０５１２") == "0512"  # full-width digits
+    assert normalize_term("!!") == ""
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 table is SQLite's")
+def test_sqlite_index_survives_a_table_rebuild(org, book):
+    """SQLite's schema editor rebuilds tables for many column changes, and the FTS triggers
+    die with the old table; after `migrate` they are back and the index is complete."""
+    with connection.cursor() as cursor:
+        for suffix in ("ai", "ad", "au"):
+            cursor.execute(f'DROP TRIGGER "customers_customer_search_{suffix}"')
+    c = services.customer_create(actor=org.users.admin, owner=org.users.sales1, name="乙方精工")
+    assert found(org.users.admin, "乙方精工") == set()  # no trigger, not indexed
+    ensure_sqlite_search_tables()
+    assert found(org.users.admin, "乙方精工") == {c.code}
+    services.customer_update(actor=org.users.admin, customer=c, name="丙方精工")
+    assert found(org.users.admin, "丙方精工") == {c.code}  # the triggers are back
