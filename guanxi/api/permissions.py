@@ -1,6 +1,7 @@
 """One permission class for the whole API: the HTTP verb (or a named extra action) picks the
-module action, the view declares the module. Scope is not checked here: the selectors make a
-record outside the reader's scope a 404."""
+module action, the view declares the module. Scope is the selectors' business: a record outside
+the reader's scope is a 404 — also when the reader lacks the action, so that a refused write
+never tells that the record exists (the scoped lookup runs before the 403)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from typing import Any
 from rest_framework.permissions import BasePermission
 
 from guanxi.accounts.enums import Action, perm_code
-from guanxi.accounts.rules import can
+from guanxi.accounts.rules import can, scope_of
 
 METHOD_ACTIONS = {
     "GET": Action.VIEW,
@@ -43,7 +44,12 @@ def required_permission(view: Any, method: str) -> str | None:
 
 
 class ModulePermission(BasePermission):
-    """Signed in (else 401) and holding the module action the request needs (else 403)."""
+    """Signed in (else 401) and holding the module action the request needs (else 403).
+
+    On a detail route, a reader who may see some records of the module but lacks the action
+    gets 404 for a record outside their scope (the view's scoped lookup raises it) and 403
+    only for a record they can see. A reader without any access to the module gets 403
+    whatever the id: that tells nothing about a record."""
 
     def has_permission(self, request: Any, view: Any) -> bool:
         user = request.user
@@ -53,4 +59,8 @@ class ModulePermission(BasePermission):
         if code is None:
             return True
         module, _sep, action = code.partition(".")
-        return can(user, module, action)
+        if can(user, module, action):
+            return True
+        if getattr(view, "detail", False) and scope_of(user, module) is not None:
+            view.get_scoped_object()  # Http404 when the record is outside the scope
+        return False

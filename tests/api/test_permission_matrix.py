@@ -2,9 +2,9 @@
 
 "in" is a record of sales1 (inside the scope of sales1, of their manager and of every
 all-scope role); "out" is a record of sales2 in another department (outside the scope of
-sales1 and manager). Lacking the action answers 403 whatever the record; a record outside
-the scope answers 404 (or, when named as a contact's customer, a 400 field error), exactly
-as a record that does not exist.
+sales1 and manager). A record outside the scope answers 404 (or, when named as a contact's
+customer, a 400 field error), exactly as a record that does not exist — also when the reader
+lacks the action; lacking the action answers 403 for a record they can see.
 """
 
 import pytest
@@ -44,7 +44,7 @@ CUSTOMERS = {
         "retrieve": (200, 404),
         "create": (201, 400),
         "update": (200, 404),
-        "delete": (403, 403),
+        "delete": (403, 404),
     },
     "clerk": {
         "list": (True, True),

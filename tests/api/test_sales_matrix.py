@@ -3,9 +3,9 @@
 "in" is a record of sales1 (inside the scope of sales1, of their manager and of every
 all-scope role); "out" is a record of sales2 in the north department (outside the scope of
 sales1 and manager). Products belong to nobody: "in" and "out" are two products and answer
-alike. Lacking the permission answers 403 whatever the record (a list too); a record outside
-the scope answers 404, or, when named in a new record (its customer, a payment's contract),
-a 400 on that field. Every refused call is checked to have written nothing.
+alike. A record outside the scope answers 404 even to a reader lacking the action (it looks
+missing), or, when named in a new record (its customer, a payment's contract), a 400 on that
+field; lacking the permission answers 403 for a record in scope (and for a list). Every refused call is checked to have written nothing.
 """
 
 import pytest
@@ -35,7 +35,7 @@ def row(list_, retrieve, create, update, delete):
 # True/False say whether the record appears, 403 that the list is refused.
 FULL_ALL = row((True, True), (200, 200), (201, 201), (200, 200), (204, 204))
 FULL_SCOPED = row((True, False), (200, 404), (201, 400), (200, 404), (204, 404))
-VIEW_CREATE_SCOPED = row((True, False), (200, 404), (201, 400), (403, 403), (403, 403))
+VIEW_CREATE_SCOPED = row((True, False), (200, 404), (201, 400), (403, 404), (403, 404))
 READ_ALL = row((True, True), (200, 200), (403, 403), (403, 403), (403, 403))
 NONE = row((403, 403), (403, 403), (403, 403), (403, 403), (403, 403))
 

@@ -68,8 +68,8 @@ def user_payload(**overrides):
 # --- access --------------------------------------------------------------------------------
 
 
-def _get_pages(org):
-    admin_pk = org.users.admin.pk
+def _get_pages(org, user=None):
+    admin_pk = (user or org.users.admin).pk
     role_pk = Role.objects.get(code="admin").pk
     return [
         reverse("web:user_list"),
@@ -88,31 +88,33 @@ def _get_pages(org):
 
 def test_salesperson_gets_403_on_every_system_page(org, client_for):
     client = client_for(org.users.sales1)
-    for url in _get_pages(org):
+    for url in _get_pages(org, org.users.sales1):
         assert client.get(url).status_code == 403, url
+    # Another user is outside a salesperson's users scope: not there at all.
+    admin_pk = org.users.admin.pk
+    assert client.get(reverse("web:user_edit", args=[admin_pk])).status_code == 404
 
 
 def test_salesperson_cannot_post_to_system_actions(org, client_for):
     client = client_for(org.users.sales1)
-    sales2 = org.users.sales2
-    assert client.post(reverse("web:user_toggle_active", args=[sales2.pk])).status_code == 403
-    assert (
-        client.post(reverse("web:user_edit", args=[sales2.pk]), user_payload()).status_code == 403
-    )
-    assert (
-        client.post(
-            reverse("web:user_reset_password", args=[sales2.pk]), user_payload()
-        ).status_code
-        == 403
-    )
+    sales1, sales2 = org.users.sales1, org.users.sales2
+    # Themselves: seen, but the action is refused; sales2: outside their scope, missing.
+    for subject, answer in ((sales1, 403), (sales2, 404)):
+        url = reverse("web:user_toggle_active", args=[subject.pk])
+        assert client.post(url).status_code == answer
+        url = reverse("web:user_edit", args=[subject.pk])
+        assert client.post(url, user_payload()).status_code == answer
+        url = reverse("web:user_reset_password", args=[subject.pk])
+        assert client.post(url, user_payload()).status_code == answer
     assert client.post(reverse("web:user_create"), user_payload()).status_code == 403
     empty = Department.objects.create(code="EMPTY", name="Empty", path="")
     assert client.post(reverse("web:department_delete", args=[empty.pk])).status_code == 403
     unused = Role.objects.create(code="unused", name="Unused")
     assert client.post(reverse("web:role_delete", args=[unused.pk])).status_code == 403
-    sales2.refresh_from_db()
-    assert sales2.is_active
-    assert sales2.check_password("demo12345")
+    for subject in (sales1, sales2):
+        subject.refresh_from_db()
+        assert subject.is_active
+        assert subject.check_password("demo12345")
     assert not User.objects.filter(username="newbie").exists()
     assert Department.objects.filter(pk=empty.pk).exists()
     assert Role.objects.filter(pk=unused.pk).exists()

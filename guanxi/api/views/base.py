@@ -53,6 +53,12 @@ class ApiViewSet(viewsets.GenericViewSet):
             response["ETag"] = etag(data["version"])
         return response
 
+    def get_scoped_object(self) -> Any:
+        """The record a detail route names, looked up in the reader's scope (Http404 outside
+        it). The permission check calls it before refusing an action; views whose actions look
+        records up elsewhere (the recycle bin) override it."""
+        return self.get_object()
+
     def parse(self, serializer_class: type[serializers.Serializer], data: Any) -> Any:
         """Validate input with a serializer; invalid input is a 400 with field errors."""
         serializer = serializer_class(data=data, context=self.get_serializer_context())

@@ -106,6 +106,13 @@ class CustomerViewSet(ApiViewSet):
     def get_object(self) -> Customer:
         return access_customer_by_id(reader=self.request.user, customer_id=self.kwargs["pk"])
 
+    def get_scoped_object(self) -> Customer:
+        if self.action == "restore":
+            return access_deleted_customer_by_id(
+                reader=self.request.user, customer_id=self.kwargs["pk"]
+            )
+        return self.get_object()
+
     def list(self, request: Request) -> Response:
         params = self.query_params(CustomerListParams)
         ordering = params.validated_data["ordering"]

@@ -212,6 +212,7 @@ SALES_TABS = {
 
 @login_required
 def customer_history_view(request: HttpRequest, pk: int) -> HttpResponse:
+    selectors.access_customer_by_id(reader=request.user, customer_id=pk)
     return redirect(reverse("web:customer_detail", args=[pk]) + "?tab=history")
 
 

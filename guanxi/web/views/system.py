@@ -88,8 +88,8 @@ def user_create_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, Module.USERS, Action.CHANGE)
     subject = access_user_by_id(reader=request.user, user_id=pk)
+    require(request.user, Module.USERS, Action.CHANGE)
     if request.method == "POST":
         form = UserForm(request.POST)
         if form.is_valid():
@@ -125,8 +125,8 @@ def user_edit_view(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def user_reset_password_view(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, Module.USERS, Action.CHANGE)
     subject = access_user_by_id(reader=request.user, user_id=pk)
+    require(request.user, Module.USERS, Action.CHANGE)
     form = PasswordResetForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -146,8 +146,8 @@ def user_reset_password_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @login_required
 def user_toggle_active_view(request: HttpRequest, pk: int) -> HttpResponse:
-    require(request.user, Module.USERS, Action.CHANGE)
     subject = access_user_by_id(reader=request.user, user_id=pk)
+    require(request.user, Module.USERS, Action.CHANGE)
     try:
         if subject.is_active:
             user_deactivate(actor=request.user, user=subject)
