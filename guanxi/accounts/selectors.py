@@ -32,6 +32,24 @@ def user_list(*, reader: Any, search: str = "") -> QuerySet[User]:
     return qs.order_by("username")
 
 
+def assignable_users(*, reader: Any, module: str) -> QuerySet[User]:
+    """The people `reader` may name as the owner (salesperson, assignee) of a `module` record:
+    the active users whose records of that module they may see — only themselves with "own"
+    scope, their department subtree with "department", everyone with "all". Pickers list
+    these; services check one person with `accounts.scoping.owner_in_scope`, the same rule."""
+    from .scoping import reader_subtree_ids  # scoping imports this app's services
+
+    scope = scope_of(reader, module)
+    qs = User.objects.filter(is_active=True)
+    if scope == Scope.ALL:
+        return qs
+    if scope == Scope.DEPARTMENT:
+        return qs.filter(Q(pk=reader.pk) | Q(department_id__in=reader_subtree_ids(reader)))
+    if scope == Scope.OWN:
+        return qs.filter(pk=reader.pk)
+    return qs.none()
+
+
 def access_user_by_id(*, reader: Any, user_id: Any) -> User:
     try:
         return user_list(reader=reader).prefetch_related("roles").get(pk=int(user_id))

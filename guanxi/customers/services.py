@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 
 from guanxi.accounts.enums import Action, Module, Scope
 from guanxi.accounts.rules import can, scope_of
-from guanxi.accounts.services import department_subtree_ids
+from guanxi.accounts.scoping import owner_in_scope
 from guanxi.common import clock
 from guanxi.common.history import log_create, log_event, log_update, snapshot, stamp
 from guanxi.common.models import AuditAction
@@ -71,12 +71,7 @@ def _check_owner(actor: Any, owner: Any) -> None:
         return
     if not owner.is_active:
         raise ValidationError({"owner": _("This user is deactivated.")})
-    scope = scope_of(actor, Module.CUSTOMERS)
-    if scope == Scope.ALL or owner.pk == actor.pk:
-        return
-    if scope == Scope.DEPARTMENT and owner.department_id in department_subtree_ids(
-        actor.department
-    ):
+    if owner_in_scope(actor, Module.CUSTOMERS, owner):
         return
     raise ValidationError({"owner": _("You can only assign customers within your own scope.")})
 

@@ -15,7 +15,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.accounts.selectors import user_list
+from guanxi.accounts.enums import Module
+from guanxi.accounts.models import User
+from guanxi.accounts.selectors import assignable_users, user_list
 from guanxi.common import clock
 from guanxi.customers.models import Customer
 from guanxi.customers.selectors import customer_list
@@ -49,11 +51,11 @@ def _date_input() -> forms.DateInput:
 
 
 def _people(reader: Any, current_id: Any = None) -> Any:
-    """Active users the reader may hand records to, plus the record's current person."""
-    q = Q(is_active=True)
+    """Active users the reader may hand contracts to, plus the record's current person."""
+    q = Q(pk__in=assignable_users(reader=reader, module=Module.CONTRACTS).values("pk"))
     if current_id:
         q |= Q(pk=current_id)
-    return user_list(reader=reader).filter(q)
+    return User.objects.filter(q).order_by("username")
 
 
 # --- customer picker ---------------------------------------------------------------------

@@ -4,7 +4,9 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from guanxi.accounts.selectors import user_list
+from guanxi.accounts.enums import Module
+from guanxi.accounts.models import User
+from guanxi.accounts.selectors import assignable_users, user_list
 from guanxi.customers.enums import CustomerStatus, ReviewStatus
 from guanxi.customers.models import Contact, Customer
 from guanxi.reference.models import (
@@ -75,9 +77,10 @@ class CustomerForm(VersionedFormMixin, StyledModelForm):
         ):
             current = getattr(self.instance, f"{name}_id", None)
             self.fields[name].queryset = _active_or_current(model, current)
-        owners = user_list(reader=reader).filter(
-            Q(is_active=True) | Q(pk=self.instance.owner_id or 0)
-        )
+        assignable = assignable_users(reader=reader, module=Module.CUSTOMERS)
+        owners = User.objects.filter(
+            Q(pk__in=assignable.values("pk")) | Q(pk=self.instance.owner_id or 0)
+        ).order_by("username")
         self.fields["owner"].queryset = owners
         self.fields["owner"].required = True
         if not self.instance.pk:

@@ -16,7 +16,7 @@ from django.utils.translation import pgettext_lazy
 from guanxi.accounts.enums import Scope
 from guanxi.accounts.models import User
 from guanxi.accounts.rules import scope_of
-from guanxi.accounts.services import department_subtree_ids
+from guanxi.accounts.selectors import assignable_users
 from guanxi.common import clock
 from guanxi.customers import selectors as customer_selectors
 from guanxi.customers.models import Customer
@@ -40,18 +40,9 @@ TIME = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
 def people_in_scope(reader: Any, module: str, current_id: Any = None) -> QuerySet[User]:
-    """Active users whose records of `module` the reader may see (and so may assign), plus
-    the record's current person."""
-    scope = scope_of(reader, module)
-    if scope == Scope.ALL:
-        q = Q()
-    elif scope == Scope.DEPARTMENT:
-        q = Q(pk=reader.pk) | Q(department_id__in=department_subtree_ids(reader.department))
-    elif scope == Scope.OWN:
-        q = Q(pk=reader.pk)
-    else:
-        return User.objects.none()
-    people = User.objects.filter(q, is_active=True)
+    """The people the reader may assign (`assignable_users`), plus the record's current
+    person so that an unchanged form still validates."""
+    people = assignable_users(reader=reader, module=module)
     if current_id:
         people = User.objects.filter(Q(pk__in=people.values("pk")) | Q(pk=current_id))
     return people.order_by("username")

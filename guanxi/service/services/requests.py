@@ -212,6 +212,10 @@ def request_create(*, actor: Any, assignee: Any = None, **fields: Any) -> Servic
     request.number = _next_number(request.created_at)
     request.due_at, request.at_risk_at = due_times(request.created_at, request.priority)
     if assignee is not None:
+        if assignee.pk != actor.pk and not can_dispatch(actor):
+            # Named on the new record, the assignee is a field like any owner: only a
+            # dispatcher may name someone else (the assign action answers 403 instead).
+            raise ValidationError({"assignee": _("You can only assign a new request to yourself.")})
         _check_assignee(actor, request, assignee)
         request.assignee, request.status = assignee, RequestStatus.ASSIGNED
         request.assigned_at = request.created_at
