@@ -44,7 +44,6 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "rest_framework",
-    "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "guanxi.common",
@@ -165,8 +164,10 @@ REST_FRAMEWORK = {
 
 SPECTACULAR_SETTINGS = {
     "TITLE": "Guanxi CRM API",
-    "DESCRIPTION": "REST API of Guanxi (关系) CRM. Authenticate with POST /api/v1/auth/token/ "
-    "and send 'Authorization: Bearer <token>'.",
+    "DESCRIPTION": "REST API of Guanxi (关系) CRM. Get a personal token with POST "
+    "/api/v1/auth/token/ (username and password) or, signed in, POST /api/v1/auth/tokens/, and "
+    "send 'Authorization: Bearer <token>'. The secret is shown once; list and revoke your tokens "
+    "under /api/v1/auth/tokens/.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",

@@ -13,7 +13,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import FieldDoesNotExist
-from drf_spectacular.extensions import OpenApiSerializerFieldExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.plumbing import ResolvedComponent
 from drf_spectacular.utils import OpenApiResponse
@@ -180,3 +183,18 @@ class ModuleAutoSchema(AutoSchema):
 
     def _has_query_parameters(self) -> bool:
         return any(p.get("in") == "query" for p in self._get_parameters())
+
+
+class BearerTokenScheme(OpenApiAuthenticationExtension):
+    """Documents `BearerTokenAuthentication` as an HTTP bearer scheme."""
+
+    target_class = "guanxi.api.authentication.BearerTokenAuthentication"
+    name = "tokenAuth"
+
+    def get_security_definition(self, auto_schema):  # type: ignore[no-untyped-def]
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "A personal API token from POST /api/v1/auth/tokens/ (or "
+            "/api/v1/auth/token/ with a username and password).",
+        }

@@ -7,7 +7,7 @@ from rest_framework.routers import SimpleRouter
 
 from .serializers.fields import ID_MAX
 from .views.accounts import DepartmentViewSet, RoleViewSet, UserViewSet
-from .views.auth import TokenView
+from .views.auth import ApiTokenViewSet, TokenView
 from .views.customers import ContactViewSet, CustomerViewSet
 from .views.market import CompetitorViewSet, IndustryNewsViewSet
 from .views.notifications import NotificationViewSet
@@ -61,6 +61,7 @@ def not_found(request: HttpRequest, unmatched: str) -> JsonResponse:
 
 
 router = SimpleRouter(use_regex_path=False)
+router.register("auth/tokens", ApiTokenViewSet, basename="api-token")
 router.register("customers", CustomerViewSet, basename="customer")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("users", UserViewSet, basename="user")

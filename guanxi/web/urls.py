@@ -5,7 +5,7 @@ from .urls_contracts import urlpatterns as contract_urlpatterns
 from .urls_sales import urlpatterns as sales_urlpatterns
 from .urls_service import urlpatterns as service_urlpatterns
 from .urls_system import urlpatterns as system_urlpatterns
-from .views import auth, contacts, customers, home, search
+from .views import auth, contacts, customers, home, search, tokens
 
 app_name = "web"
 
@@ -14,6 +14,8 @@ urlpatterns = [
     path("logout/", auth.logout_view, name="logout"),
     path("password/", auth.password_change_view, name="password_change"),
     path("language/", auth.set_language_view, name="set_language"),
+    path("account/tokens/", tokens.api_token_list_view, name="api_tokens"),
+    path("account/tokens/<int:pk>/revoke/", tokens.api_token_revoke_view, name="api_token_revoke"),
     path("", home.home_view, name="home"),
     path("search/", search.quick_search_view, name="quick_search"),
     # customers

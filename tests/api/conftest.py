@@ -3,9 +3,9 @@
 from types import SimpleNamespace
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from guanxi.accounts.tokens import api_token_create
 from guanxi.reference.models import (
     CustomerCategory,
     CustomerLevel,
@@ -46,9 +46,9 @@ def token_client(db):
     request loads its user afresh as in production."""
 
     def _client(user):
-        token, _ = Token.objects.get_or_create(user=user)
+        _token, secret = api_token_create(actor=user, name="tests")
         client = APIClient()
-        client.credentials(HTTP_AUTHORIZATION=f"Bearer {token.key}")
+        client.credentials(HTTP_AUTHORIZATION=f"Bearer {secret}")
         return client
 
     return _client

@@ -1,9 +1,10 @@
 """POST /api/v1/auth/token/, Bearer authentication, throttling and the audit trail."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from guanxi.accounts.models import ApiToken
+from guanxi.accounts.tokens import api_token_create, token_digest
 from guanxi.common.models import AuditAction, AuditLog
 from tests.conftest import PASSWORD
 
@@ -14,12 +15,17 @@ def post_token(username, password, ip="10.0.0.1"):
     return APIClient().post(URL, {"username": username, "password": password}, REMOTE_ADDR=ip)
 
 
-def test_token_for_right_credentials_is_stable_and_audited(org):
+def test_token_for_right_credentials_is_new_each_time_stored_hashed_and_audited(org):
     response = post_token("sales1", PASSWORD)
     assert response.status_code == 200
-    token = response.json()["token"]
-    assert Token.objects.get(user=org.users.sales1).key == token
-    assert post_token("sales1", PASSWORD).json()["token"] == token
+    body = response.json()
+    token = body["token"]
+    stored = ApiToken.objects.get(user=org.users.sales1)
+    assert (body["id"], body["prefix"], body["state"]) == (stored.pk, token[:8], "active")
+    assert stored.digest == token_digest(token) and token not in stored.digest
+    again = post_token("sales1", PASSWORD).json()["token"]
+    assert again != token
+    assert ApiToken.objects.filter(user=org.users.sales1).count() == 2
     entry = AuditLog.objects.filter(action=AuditAction.LOGIN_SUCCESS).latest("id")
     assert (entry.user, entry.username, entry.ip) == (org.users.sales1, "sales1", "10.0.0.1")
 
@@ -31,7 +37,7 @@ def test_wrong_password_is_400_and_audited(org):
     assert "token" not in response.json()
     entry = AuditLog.objects.get(action=AuditAction.LOGIN_FAILURE)
     assert (entry.user, entry.username, entry.ip) == (None, "sales1", "10.0.0.1")
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_deactivated_user_gets_no_token(org):
@@ -84,7 +90,7 @@ def test_bearer_token_authenticates(org, refs):
     ids=["none", "unknown-token", "wrong-keyword", "empty"],
 )
 def test_without_a_valid_bearer_token_the_api_answers_401(org, header):
-    token = Token.objects.create(user=org.users.sales1).key
+    _token, token = api_token_create(actor=org.users.sales1, name="cli")
     client = APIClient()
     if header:
         client.credentials(HTTP_AUTHORIZATION=header.format(token=token))
@@ -96,7 +102,7 @@ def test_without_a_valid_bearer_token_the_api_answers_401(org, header):
 
 
 def test_deactivated_users_token_stops_working(org):
-    token = Token.objects.create(user=org.users.sales1).key
+    _token, token = api_token_create(actor=org.users.sales1, name="cli")
     org.users.sales1.is_active = False
     org.users.sales1.save(update_fields=["is_active"])
     client = APIClient()

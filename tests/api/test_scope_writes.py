@@ -18,6 +18,7 @@ from django.apps import apps
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from guanxi.accounts.tokens import api_token_create
 from guanxi.common.models import AuditLog
 from guanxi.sales.enums import ContractStatus
 from guanxi.sales.models import Contract, Payment
@@ -142,6 +143,10 @@ def north_user(org):
     return org.users.sales2
 
 
+def north_token(org):
+    return api_token_create(actor=org.users.sales2, name="华北同步")[0]
+
+
 RECORDS = {
     # API routes (name, or name:method when the verbs need different records)
     "customer-detail": customer,
@@ -178,6 +183,7 @@ RECORDS = {
     "care-action-done": care,
     "care-action-skip": care,
     "notification-detail": notification,
+    "api-token-detail": north_token,
     # pages
     "customer_detail": customer,
     "customer_edit": customer,
@@ -236,6 +242,7 @@ RECORDS = {
     "user_edit": north_user,
     "user_reset_password": north_user,
     "user_toggle_active": north_user,
+    "api_token_revoke": north_token,
 }
 
 # Organisation data: whoever may see one entry sees them all, so no record is outside a
