@@ -274,9 +274,11 @@ def test_create_refusals_are_field_errors(org, api, customer):
     response = api(org.users.sales2).post(REQUESTS, base)
     assert response.status_code == 400
     assert response.json()["customer"] == [f"Customer not found (id {customer.pk})."]
-    # Nor assign it to someone else while opening it (dispatch right).
+    # Nor name someone else as its assignee while opening it (only a dispatcher may): the
+    # assignee is a field like any owner, so a field error.
     response = client.post(REQUESTS, {**base, "assignee": agent_id(org)})
-    assert response.status_code == 403
+    assert response.status_code == 400
+    assert response.json()["assignee"] == ["You can only assign a new request to yourself."]
     assert service_state() == before
 
 

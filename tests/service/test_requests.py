@@ -221,9 +221,10 @@ def test_an_agent_cannot_assign_to_someone_else(org, customer, agent2):
     with pytest.raises(PermissionDenied):
         rs.request_assign(actor=org.users.service, request=request, assignee=agent2)
     assert _state(request) == before
-    # At creation neither.
-    with pytest.raises(PermissionDenied):
+    # At creation neither: there the assignee is a field, refused as a field error.
+    with pytest.raises(ValidationError) as refused:
         _open(org.users.service, customer, assignee=agent2)
+    assert "assignee" in refused.value.message_dict
     assert ServiceRequest.objects.count() == 1
 
 
