@@ -20,7 +20,6 @@ import schemathesis
 from django.core.handlers.wsgi import WSGIHandler
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
-from rest_framework.authtoken.models import Token
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -29,6 +28,7 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from guanxi.accounts.models import User
+from guanxi.accounts.tokens import api_token_create
 
 MAX_EXAMPLES = int(os.environ.get("GUANXI_FUZZ_EXAMPLES", "8"))
 CHECKS = [
@@ -50,8 +50,9 @@ schema = schemathesis.openapi.from_dict(
 
 @pytest.fixture(params=["sales1", "admin"])
 def login(request) -> dict[str, str]:
-    token, _ = Token.objects.get_or_create(user=User.objects.get(username=request.param))
-    return {"Authorization": f"Bearer {token.key}"}
+    user = User.objects.get(username=request.param)
+    _, secret = api_token_create(actor=user, name="fuzz")
+    return {"Authorization": f"Bearer {secret}"}
 
 
 @schema.parametrize()
