@@ -177,7 +177,8 @@ class ModuleAutoSchema(AutoSchema):
                 or self.method not in READ_METHODS
             ):
                 codes.append("403")
-        if "{" in self.path:
+        # 404 where the path names a record, or a query parameter does (?user= on tokens).
+        if "{" in self.path or getattr(self.view, "parameters_name_records", False):
             codes.append("404")
         return codes
 

@@ -114,6 +114,7 @@ class ApiTokenViewSet(ApiViewSet):
 
     serializer_class = ApiTokenSerializer
     keyset_ordering = ("-created_at", "-id")
+    parameters_name_records = True  # ?user= outside the reader's scope is a 404
 
     def get_queryset(self):  # type: ignore[no-untyped-def]
         return api_token_list(reader=self.request.user)
