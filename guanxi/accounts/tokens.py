@@ -16,9 +16,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from guanxi.common import clock
 from guanxi.common.history import log_create, log_update, snapshot, stamp
 
 from .enums import Action, Module
@@ -86,7 +86,7 @@ def api_token_create(
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Give the token a name, e.g. where it is used.")})
-    if expires_at is not None and expires_at <= timezone.now():
+    if expires_at is not None and expires_at <= clock.now():
         raise ValidationError({"expires_at": _("The expiry must be in the future.")})
     while True:
         secret = secrets.token_urlsafe(32)
@@ -116,7 +116,7 @@ def api_token_revoke(*, actor: Any, token: ApiToken) -> ApiToken:
     if token.revoked_at is not None:
         return token
     before = snapshot(token)
-    token.revoked_at, token.revoked_by = timezone.now(), actor
+    token.revoked_at, token.revoked_by = clock.now(), actor
     stamp(token, actor, new=False)
     token.save(update_fields=["revoked_at", "revoked_by", "updated_at", "updated_by"])
     log_update(user=actor, instance=token, before=before, parent=token.user)
@@ -135,7 +135,7 @@ def api_token_authenticate(*, secret: str) -> ApiToken | None:
     )
     if token is None or not token.user.is_active:
         return None
-    now = timezone.now()
+    now = clock.now()
     if token.expires_at is not None and token.expires_at <= now:
         return None
     if token.last_used_at is None or now - token.last_used_at >= LAST_USED_RESOLUTION:
@@ -148,6 +148,6 @@ def token_state(token: ApiToken, now: datetime.datetime | None = None) -> str:
     """active, expired or revoked: what a list shows."""
     if token.revoked_at is not None:
         return "revoked"
-    if token.expires_at is not None and token.expires_at <= (now or timezone.now()):
+    if token.expires_at is not None and token.expires_at <= (now or clock.now()):
         return "expired"
     return "active"

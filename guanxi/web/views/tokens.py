@@ -12,7 +12,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,6 +23,7 @@ from guanxi.accounts.tokens import (
     api_token_revoke,
     token_state,
 )
+from guanxi.common import clock
 
 from ..forms import ApiTokenForm
 from ..helpers import add_service_errors, safe_next
@@ -32,8 +32,7 @@ from ..pagination import paginate
 
 def _end_of(day: datetime.date) -> datetime.datetime:
     """Valid through `day`: until the next local midnight."""
-    midnight = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
-    return timezone.make_aware(midnight)
+    return clock.start_of_day(day + datetime.timedelta(days=1))
 
 
 @login_required
@@ -61,7 +60,7 @@ def api_token_list_view(request: HttpRequest) -> HttpResponse:
         else:
             status = 400
     page_obj = paginate(request, api_token_list(reader=request.user, user=subject))
-    now = timezone.now()
+    now = clock.now()
     rows = [{"token": t, "state": token_state(t, now)} for t in page_obj.object_list]
     context = {
         "form": form,
