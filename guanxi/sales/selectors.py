@@ -150,6 +150,7 @@ BOARD_CARD_FIELDS = (
     "name",
     "amount",
     "probability",
+    "version",
     "stage_id",
     "status",
     "updated_at",

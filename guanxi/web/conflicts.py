@@ -11,6 +11,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -111,3 +112,29 @@ def render_conflict(
     """The edit page again after a Conflict (status 409; nothing was written)."""
     form = conflict_form(request, exc=exc, current=current, make_form=make_form)
     return render(request, template, {**context, form_key: form}, status=409)
+
+
+# --- one-click actions on a record's page (approve, resolve, win, move on the board…) --------
+
+
+def posted_version(request: HttpRequest) -> int | None:
+    """The version the page showed when its action button was pressed (the hidden `version`
+    every action form carries), None when the form sent none. A malformed one can match no
+    record, so the action is refused as out of date."""
+    try:
+        return parse_version(request.POST.get("version"))
+    except ValueError:
+        return 0  # versions start at 1: the service raises Conflict
+
+
+def stale_action_message(exc: Conflict, record: Any) -> str:
+    """Nothing was done: who changed the record after the page was opened, and when."""
+    current = type(record)._base_manager.filter(pk=record.pk).first() or record
+    info = conflict_info(current, exc.expected)
+    return _(
+        "Nothing was done: %(by)s changed this record at %(at)s, after you opened the page. "
+        "Look at it again and repeat the action if it still applies."
+    ) % {
+        "by": info["by"] or _("someone"),
+        "at": formats.date_format(timezone.localtime(info["at"]), "DATETIME_FORMAT"),
+    }

@@ -28,7 +28,7 @@ from guanxi.service import selectors
 from guanxi.service.enums import CareStatus
 from guanxi.service.services import care as services
 
-from ..conflicts import render_conflict
+from ..conflicts import posted_version, render_conflict, stale_action_message
 from ..forms_care import (
     CARE_VIEWS,
     CareFilterForm,
@@ -182,7 +182,15 @@ def _finish(request: HttpRequest, pk: int, service: Any, done: str) -> HttpRespo
     form = FinishCareForm(request.POST)
     if form.is_valid():
         try:
-            service(actor=request.user, action=action, note=form.cleaned_data["note"])
+            service(
+                actor=request.user,
+                action=action,
+                note=form.cleaned_data["note"],
+                expected_version=posted_version(request),
+            )
+        except Conflict as exc:
+            messages.error(request, stale_action_message(exc, action))
+            return redirect("web:care_detail", pk=action.pk)
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 messages.error(request, " ".join(exc.messages))
@@ -212,7 +220,12 @@ def care_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     action = get_care(request, pk)
     require(request.user, Module.CARE, Action.DELETE)
     try:
-        services.care_delete(actor=request.user, action=action)
+        services.care_delete(
+            actor=request.user, action=action, expected_version=posted_version(request)
+        )
+    except Conflict as exc:
+        messages.error(request, stale_action_message(exc, action))
+        return redirect("web:care_detail", pk=action.pk)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("web:care_detail", pk=action.pk)
@@ -282,8 +295,14 @@ def customer_mark_lost_view(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             customer_services.customer_mark_lost(
-                actor=request.user, customer=customer, reason=form.cleaned_data["reason"]
+                actor=request.user,
+                customer=customer,
+                reason=form.cleaned_data["reason"],
+                expected_version=posted_version(request),
             )
+        except Conflict as exc:
+            messages.error(request, stale_action_message(exc, customer))
+            return redirect(back)
         except ValidationError as exc:
             add_service_errors(form, exc, default_field="reason")
         else:

@@ -38,7 +38,7 @@ from guanxi.sales.models import Contract, Opportunity
 from guanxi.sales.services import contracts as services
 from guanxi.sales.services.records import payment_create
 
-from ..conflicts import conflict_form, render_conflict
+from ..conflicts import conflict_form, posted_version, render_conflict, stale_action_message
 from ..forms_contracts import (
     ContractFilterForm,
     ContractForm,
@@ -512,7 +512,15 @@ def contract_action_view(request: HttpRequest, pk: int, action: str) -> HttpResp
     detail_url = reverse("web:contract_detail", args=[contract.pk])
     kwargs = {"comment": request.POST.get("comment", "")} if action in WITH_COMMENT else {}
     try:
-        result = service(actor=request.user, contract=contract, **kwargs)
+        result = service(
+            actor=request.user,
+            contract=contract,
+            expected_version=posted_version(request),
+            **kwargs,
+        )
+    except Conflict as exc:
+        messages.error(request, stale_action_message(exc, contract))
+        return redirect(detail_url)
     except ValidationError as exc:
         messages.error(request, " ".join(str(m) for m in exc.messages))
         return redirect(detail_url)

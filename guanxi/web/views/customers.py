@@ -21,7 +21,7 @@ from guanxi.customers import selectors, services, timeline
 from guanxi.customers.enums import ReviewStatus
 from guanxi.sales import selectors as sales_selectors
 
-from ..conflicts import render_conflict
+from ..conflicts import posted_version, render_conflict, stale_action_message
 from ..forms_customers import CustomerFilterForm, CustomerForm, ReviewForm
 from ..helpers import add_service_errors, require
 from ..pagination import paginate
@@ -229,7 +229,11 @@ def customer_review_view(request: HttpRequest, pk: int) -> HttpResponse:
                 customer=customer,
                 approve=form.cleaned_data["decision"] == "approve",
                 comment=form.cleaned_data.get("comment", ""),
+                expected_version=posted_version(request),
             )
+        except Conflict as exc:
+            messages.error(request, stale_action_message(exc, customer))
+            return redirect("web:customer_detail", pk=customer.pk)
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
@@ -244,7 +248,13 @@ def customer_review_view(request: HttpRequest, pk: int) -> HttpResponse:
 def customer_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     customer = selectors.access_customer_by_id(reader=request.user, customer_id=pk)
     require(request.user, Module.CUSTOMERS, Action.DELETE)
-    services.customer_delete(actor=request.user, customer=customer)
+    try:
+        services.customer_delete(
+            actor=request.user, customer=customer, expected_version=posted_version(request)
+        )
+    except Conflict as exc:
+        messages.error(request, stale_action_message(exc, customer))
+        return redirect("web:customer_detail", pk=customer.pk)
     messages.success(request, _("Customer “%s” moved to the recycle bin.") % customer)
     return redirect("web:customer_list")
 

@@ -31,7 +31,7 @@ from guanxi.sales.enums import OpportunityStatus
 from guanxi.sales.services import opportunities as services
 from guanxi.sales.services.pipeline import weighted_amount
 
-from ..conflicts import render_conflict
+from ..conflicts import posted_version, render_conflict, stale_action_message
 from ..forms_sales import (
     BoardFilterForm,
     LoseForm,
@@ -218,8 +218,13 @@ def opportunity_win_view(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.opportunity_win(
-                actor=request.user, opportunity=opportunity, note=form.cleaned_data["note"]
+                actor=request.user,
+                opportunity=opportunity,
+                note=form.cleaned_data["note"],
+                expected_version=posted_version(request),
             )
+        except Conflict as exc:
+            messages.error(request, stale_action_message(exc, opportunity))
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
@@ -239,7 +244,11 @@ def opportunity_lose_view(request: HttpRequest, pk: int) -> HttpResponse:
                 opportunity=opportunity,
                 reason=form.cleaned_data["lost_reason"],
                 note=form.cleaned_data["note"],
+                expected_version=posted_version(request),
             )
+        except Conflict as exc:
+            messages.error(request, stale_action_message(exc, opportunity))
+            return redirect("web:opportunity_detail", pk=opportunity.pk)
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 messages.error(request, " ".join(exc.messages))
@@ -256,7 +265,11 @@ def opportunity_lose_view(request: HttpRequest, pk: int) -> HttpResponse:
 def opportunity_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = _action(request, pk)
     try:
-        services.opportunity_reopen(actor=request.user, opportunity=opportunity)
+        services.opportunity_reopen(
+            actor=request.user, opportunity=opportunity, expected_version=posted_version(request)
+        )
+    except Conflict as exc:
+        messages.error(request, stale_action_message(exc, opportunity))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -270,7 +283,12 @@ def opportunity_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     opportunity = get_opportunity(request, pk)
     require(request.user, Module.OPPORTUNITIES, Action.DELETE)
     try:
-        services.opportunity_delete(actor=request.user, opportunity=opportunity)
+        services.opportunity_delete(
+            actor=request.user, opportunity=opportunity, expected_version=posted_version(request)
+        )
+    except Conflict as exc:
+        messages.error(request, stale_action_message(exc, opportunity))
+        return redirect("web:opportunity_detail", pk=opportunity.pk)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("web:opportunity_detail", pk=opportunity.pk)
@@ -400,25 +418,31 @@ def opportunity_move_view(request: HttpRequest, pk: int) -> HttpResponse:
             )
         raise
     form = MoveForm(request.POST)
-    error = ""
+    error, status = "", 400
     if not form.is_valid():
         error = _("Choose a stage that is in use.")
     else:
         try:
             opportunity = services.opportunity_move(
-                actor=request.user, opportunity=opportunity, stage=form.cleaned_data["stage"]
+                actor=request.user,
+                opportunity=opportunity,
+                stage=form.cleaned_data["stage"],
+                expected_version=posted_version(request),
             )
+        except Conflict as exc:
+            error, status = stale_action_message(exc, opportunity), 409
         except ValidationError as exc:
             error = " ".join(exc.messages)
     if as_json:
         if error:
-            return JsonResponse({"ok": False, "error": error}, status=400)
+            return JsonResponse({"ok": False, "error": error}, status=status)
         return JsonResponse(
             {
                 "ok": True,
                 "stage": opportunity.stage_id,
                 "stage_name": str(opportunity.stage),
                 "probability": opportunity.probability,
+                "version": opportunity.version,
                 "weighted": str(weighted_amount(opportunity.amount, opportunity.probability)),
             }
         )

@@ -27,7 +27,7 @@ from guanxi.service import selectors
 from guanxi.service.enums import OPEN_STATUSES, RequestStatus
 from guanxi.service.services import requests as services
 
-from ..conflicts import render_conflict
+from ..conflicts import posted_version, render_conflict, stale_action_message
 from ..forms_service import (
     AssignForm,
     CloseForm,
@@ -246,10 +246,11 @@ def _move(
     form_class: type[BaseForm] | None,
     form_name: str,
     default_field: str | None,
-    call: Callable[[Any, dict[str, Any]], Any],
+    call: Callable[[Any, dict[str, Any], int | None], Any],
     done: str,
 ) -> HttpResponse:
-    """Run one move: its form parses, the service decides. A field error is shown next to
+    """Run one move: its form parses, the service decides (from the version the page showed:
+    a move over a newer one is refused with who changed it). A field error is shown next to
     the field on the detail page; any other refusal as a message. PermissionDenied (403) and
     Http404 pass through."""
     sr = get_request(request, pk)
@@ -257,7 +258,10 @@ def _move(
     form = form_class(request.POST) if form_class else None
     if form is None or form.is_valid():
         try:
-            call(sr, form.cleaned_data if form is not None else {})
+            call(sr, form.cleaned_data if form is not None else {}, posted_version(request))
+        except Conflict as exc:
+            messages.error(request, stale_action_message(exc, sr))
+            return redirect("web:service_request_detail", pk=sr.pk)
         except ValidationError as exc:
             if form is None or not hasattr(exc, "error_dict"):
                 messages.error(request, " ".join(exc.messages))
@@ -279,8 +283,8 @@ def request_assign_view(request: HttpRequest, pk: int) -> HttpResponse:
         form_class=partial(AssignForm, reader=user),
         form_name="assign_form",
         default_field="assignee",
-        call=lambda sr, data: services.request_assign(
-            actor=user, request=sr, assignee=data["assignee"]
+        call=lambda sr, data, version: services.request_assign(
+            actor=user, request=sr, expected_version=version, assignee=data["assignee"]
         ),
         done=_("Request assigned."),
     )
@@ -296,7 +300,9 @@ def request_start_view(request: HttpRequest, pk: int) -> HttpResponse:
         form_class=None,
         form_name="",
         default_field=None,
-        call=lambda sr, data: services.request_start(actor=user, request=sr),
+        call=lambda sr, data, version: services.request_start(
+            actor=user, request=sr, expected_version=version
+        ),
         done=_("Work on the request started."),
     )
 
@@ -311,8 +317,8 @@ def request_resolve_view(request: HttpRequest, pk: int) -> HttpResponse:
         form_class=ResolveForm,
         form_name="resolve_form",
         default_field="resolution",
-        call=lambda sr, data: services.request_resolve(
-            actor=user, request=sr, resolution=data["resolution"]
+        call=lambda sr, data, version: services.request_resolve(
+            actor=user, request=sr, expected_version=version, resolution=data["resolution"]
         ),
         done=_("Request resolved."),
     )
@@ -328,8 +334,12 @@ def request_close_view(request: HttpRequest, pk: int) -> HttpResponse:
         form_class=CloseForm,
         form_name="close_form",
         default_field="satisfaction",
-        call=lambda sr, data: services.request_close(
-            actor=user, request=sr, satisfaction=data["satisfaction"], comment=data["comment"]
+        call=lambda sr, data, version: services.request_close(
+            actor=user,
+            request=sr,
+            expected_version=version,
+            satisfaction=data["satisfaction"],
+            comment=data["comment"],
         ),
         done=_("Request closed."),
     )
@@ -345,8 +355,8 @@ def request_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
         form_class=ReopenForm,
         form_name="reopen_form",
         default_field="reason",
-        call=lambda sr, data: services.request_reopen(
-            actor=user, request=sr, reason=data["reason"]
+        call=lambda sr, data, version: services.request_reopen(
+            actor=user, request=sr, expected_version=version, reason=data["reason"]
         ),
         done=_("Request reopened."),
     )
@@ -358,7 +368,12 @@ def request_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     sr = get_request(request, pk)
     require(request.user, Module.SERVICE_REQUESTS, Action.DELETE)
     try:
-        services.request_delete(actor=request.user, request=sr)
+        services.request_delete(
+            actor=request.user, request=sr, expected_version=posted_version(request)
+        )
+    except Conflict as exc:
+        messages.error(request, stale_action_message(exc, sr))
+        return redirect("web:service_request_detail", pk=sr.pk)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect("web:service_request_detail", pk=sr.pk)

@@ -22,7 +22,7 @@ from guanxi.customers import selectors as customer_selectors
 from guanxi.sales import selectors
 from guanxi.sales.services import tasks as services
 
-from ..conflicts import render_conflict
+from ..conflicts import posted_version, render_conflict, stale_action_message
 from ..forms_sales import TASK_PERIODS, CompleteTaskForm, TaskFilterForm, TaskForm, wider_than_own
 from ..helpers import add_service_errors, require, safe_next
 from ..pagination import paginate
@@ -167,8 +167,14 @@ def task_complete_view(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.task_complete(
-                actor=request.user, task=task, result=form.cleaned_data["result"]
+                actor=request.user,
+                task=task,
+                result=form.cleaned_data["result"],
+                expected_version=posted_version(request),
             )
+        except Conflict as exc:
+            messages.error(request, stale_action_message(exc, task))
+            return redirect("web:task_detail", pk=task.pk)
         except ValidationError as exc:
             if not hasattr(exc, "error_dict"):
                 messages.error(request, " ".join(exc.messages))
@@ -186,7 +192,11 @@ def task_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_task(request, pk)
     require(request.user, Module.TASKS, Action.CHANGE)
     try:
-        services.task_reopen(actor=request.user, task=task)
+        services.task_reopen(
+            actor=request.user, task=task, expected_version=posted_version(request)
+        )
+    except Conflict as exc:
+        messages.error(request, stale_action_message(exc, task))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
     else:
@@ -199,6 +209,12 @@ def task_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
 def task_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_task(request, pk)
     require(request.user, Module.TASKS, Action.DELETE)
-    services.task_delete(actor=request.user, task=task)
+    try:
+        services.task_delete(
+            actor=request.user, task=task, expected_version=posted_version(request)
+        )
+    except Conflict as exc:
+        messages.error(request, stale_action_message(exc, task))
+        return redirect("web:task_detail", pk=task.pk)
     messages.success(request, _("Task “%s” deleted.") % task)
     return redirect(safe_next(request, reverse("web:task_list")))

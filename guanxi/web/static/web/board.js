@@ -98,6 +98,9 @@
     const body = new FormData();
     body.append("stage", column.dataset.stage);
     body.append("csrfmiddlewaretoken", token);
+    // The version the card was shown at: a drop on a card someone changed meanwhile is
+    // refused (409) with who changed it, instead of overwriting their change.
+    if (card.dataset.version) body.append("version", card.dataset.version);
     card.classList.add("moving");
     try {
       const response = await fetch(card.dataset.moveUrl, {
@@ -124,6 +127,7 @@
       adjust(from, -1, -cents, -before);
       adjust(target, 1, cents, after);
       card.dataset.probability = String(data.probability);
+      if (data.version) card.dataset.version = String(data.version);
       const prob = card.querySelector("[data-prob]");
       if (prob) prob.textContent = String(data.probability);
     } catch (error) {
