@@ -75,6 +75,9 @@ MIDDLEWARE = [
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
 
+# Django's template renderer, but select boxes are written in Python (guanxi.web.forms_base).
+FORM_RENDERER = "guanxi.web.forms_base.FormRenderer"
+
 TEMPLATES = [
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",

@@ -48,7 +48,7 @@ def _grants(user: Any) -> _Grants:
 
 
 def forget_grants(user: Any) -> None:
-    for cached in ("_guanxi_grants", "_guanxi_subtree"):
+    for cached in ("_guanxi_grants", "_guanxi_subtree", "_guanxi_team"):
         if hasattr(user, cached):
             delattr(user, cached)
 

@@ -10,18 +10,17 @@ from django.http import Http404
 from .enums import Module, Scope
 from .models import Department, Role, User
 from .rules import scope_of
-from .services import department_subtree_ids
 
 
 def user_list(*, reader: Any, search: str = "") -> QuerySet[User]:
+    from .scoping import reader_team_ids  # scoping imports this app's services
+
     scope = scope_of(reader, Module.USERS)
     qs = User.objects.select_related("department")
     if scope is None or scope == Scope.OWN:
         qs = qs.filter(pk=reader.pk)
     elif scope == Scope.DEPARTMENT:
-        qs = qs.filter(
-            Q(pk=reader.pk) | Q(department_id__in=department_subtree_ids(reader.department))
-        )
+        qs = qs.filter(pk__in=reader_team_ids(reader))
     if search:
         qs = qs.filter(
             Q(username__icontains=search)
@@ -37,14 +36,14 @@ def assignable_users(*, reader: Any, module: str) -> QuerySet[User]:
     the active users whose records of that module they may see — only themselves with "own"
     scope, their department subtree with "department", everyone with "all". Pickers list
     these; services check one person with `accounts.scoping.owner_in_scope`, the same rule."""
-    from .scoping import reader_subtree_ids  # scoping imports this app's services
+    from .scoping import reader_team_ids  # scoping imports this app's services
 
     scope = scope_of(reader, module)
     qs = User.objects.filter(is_active=True)
     if scope == Scope.ALL:
         return qs
     if scope == Scope.DEPARTMENT:
-        return qs.filter(Q(pk=reader.pk) | Q(department_id__in=reader_subtree_ids(reader)))
+        return qs.filter(pk__in=reader_team_ids(reader))
     if scope == Scope.OWN:
         return qs.filter(pk=reader.pk)
     return qs.none()

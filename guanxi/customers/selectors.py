@@ -153,15 +153,14 @@ def customer_history(*, customer: Customer) -> QuerySet[AuditLog]:
 
 
 def contact_scope_q(reader: Any) -> Q:
+    """A contact is visible with its customer (the customers rule, on the customer's owner,
+    through the join the list makes anyway rather than a subquery of every customer)."""
     if scope_of(reader, Module.CONTACTS) is None:
         return NOTHING
-    inner = customer_scope_q(reader)
-    prefixed = Q(customer__deleted_at__isnull=True)
-    if inner == Q():
-        return prefixed
+    inner = owner_scope_q(reader, Module.CUSTOMERS, owner_field="customer__owner")
     if inner == NOTHING:
         return NOTHING
-    return prefixed & Q(customer__in=Customer.objects.filter(inner).values("pk"))
+    return Q(customer__deleted_at__isnull=True) & inner
 
 
 CONTACT_ORDERINGS = {"name", "-name", "customer", "-customer", "id", "-id", "-is_primary"}

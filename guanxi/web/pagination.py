@@ -18,7 +18,12 @@ class CappedPaginator(Paginator):
     @cached_property
     def count(self) -> int:  # type: ignore[override]
         cap = self.cap or settings.LIST_COUNT_CAP
-        n = self.object_list[: cap + 1].count()
+        rows = self.object_list
+        if hasattr(rows, "order_by") and not getattr(rows.query, "distinct_fields", ()):
+            # Any cap + 1 rows count the same: unordered, the database reads whichever index
+            # is cheapest instead of the first cap + 1 rows in the page's order.
+            rows = rows.order_by()
+        n = rows[: cap + 1].count()
         self.capped = n > cap
         return min(n, cap)
 
