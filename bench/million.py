@@ -606,8 +606,14 @@ def recreate_schema(connection, items, *, jobs: int) -> None:
 
 
 def fts_rebuild(connection, table: str) -> None:
+    """Index every row again, with a 64 MB in-memory term hash instead of FTS5's default 1 MB:
+    fewer, bigger segments to write and merge, half the CPU at 200k rows. The option goes back
+    to the default afterwards, for the app's own (small) writes."""
+    fts = f'"{table}_search"'
     with connection.cursor() as cursor:
-        cursor.execute(f'INSERT INTO "{table}_search"("{table}_search") VALUES (\'rebuild\')')
+        cursor.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('hashsize', {64 << 20})")
+        cursor.execute(f"INSERT INTO {fts}({fts}) VALUES ('rebuild')")
+        cursor.execute(f"INSERT INTO {fts}({fts}, rank) VALUES ('hashsize', {1 << 20})")
 
 
 @contextlib.contextmanager
@@ -874,6 +880,14 @@ def get(port: int, path: str, headers: dict) -> tuple[float, int, int]:
     return (time.perf_counter() - started) * 1000, response.status, len(body)
 
 
+def pad(text: str, width: int) -> str:
+    """Left-align in a fixed-width column; CJK characters take two columns."""
+    import unicodedata
+
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+    return text + " " * max(0, width - used)
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -1045,7 +1059,7 @@ def time_pages(args) -> None:
                 flag = "" if statuses == {200} else f"  STATUS {sorted(statuses)}"
                 bad += bool(flag)
                 print(
-                    f"{label:<42} {username:<8} {p50:8.1f} {p95:8.1f} {ratio:7.1f} "
+                    f"{pad(label, 42)} {username:<8} {p50:8.1f} {p95:8.1f} {ratio:7.1f} "
                     f"{max(sizes) / 1024:7.1f}{flag}",
                     flush=True,
                 )
