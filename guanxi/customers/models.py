@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from guanxi.accounts.enums import Gender
+from guanxi.common.indexes import NullsLastIndex
 from guanxi.common.models import StampedModel
 from guanxi.common.validators import clean_credit_code, clean_phone
 from guanxi.common.versioning import version_field
@@ -158,6 +159,12 @@ class Customer(StampedModel):
             models.Index(fields=["status", "-id"], name="customer_status_idx"),
             models.Index(fields=["name"], name="customer_name_idx"),
             models.Index(fields=["deleted_at"], name="customer_deleted_idx"),
+            # The lost customers list: most recently lost first.
+            NullsLastIndex(
+                fields=["status", "-lost_at", "-id"],
+                name="customer_lost_idx",
+                nulls_last=("lost_at",),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -217,7 +224,9 @@ class Contact(StampedModel):
             )
         ]
         indexes = [
-            models.Index(fields=["customer", "-is_primary", "name"], name="contact_cust_idx")
+            models.Index(fields=["customer", "-is_primary", "name"], name="contact_cust_idx"),
+            # The contacts list, by name (its default order).
+            models.Index(fields=["name", "id"], name="contact_name_idx"),
         ]
 
     def __str__(self) -> str:

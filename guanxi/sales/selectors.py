@@ -206,7 +206,9 @@ def opportunity_board_cards(
             qs = qs.filter(**{name: value})
     if after is not None:
         moment, pk = after
-        qs = qs.filter(Q(updated_at__lt=moment) | Q(updated_at=moment, pk__lt=pk))
+        # "(updated_at, id) < (moment, pk)" spelt so that the planners see a range on the
+        # index's column: the bare OR made SQLite merge two ranges and sort (0.6 s at 1M).
+        qs = qs.filter(updated_at__lte=moment).filter(Q(updated_at__lt=moment) | Q(pk__lt=pk))
     cards = list(qs.order_by("-updated_at", "-id")[: limit + 1])
     return cards[:limit], len(cards) > limit
 
@@ -611,7 +613,7 @@ def receivables(
         qs = qs.filter(customer=customer_id)
     if after is not None:
         cents, cust, owner = after
-        qs = qs.filter(
+        qs = qs.filter(outstanding_cents__lte=cents).filter(  # a range the index can take
             Q(outstanding_cents__lt=cents)
             | Q(outstanding_cents=cents, customer__gt=cust)
             | Q(outstanding_cents=cents, customer=cust, owner__gt=owner)

@@ -160,3 +160,32 @@ def test_select_boxes_render_as_django_s_templates_do(data):
         fast = field.widget.render(name, value, attrs=attrs, renderer=FormRenderer())
         django = field.widget.render(name, value, attrs=attrs, renderer=DjangoTemplates())
         assert fast == django
+
+
+def test_the_count_stops_at_the_cap_unless_a_deeper_page_is_asked_for(org, settings):
+    from guanxi.customers.models import Customer
+    from guanxi.web.pagination import CappedPaginator
+
+    settings.LIST_COUNT_CAP, settings.LIST_DEPTH_CAP = 3, 6
+    for _ in range(7):
+        CustomerFactory(owner=org.users.sales1)
+    rows = Customer.objects.order_by("-id")
+    first = CappedPaginator(rows, 2)
+    assert (first.count, first.capped, first.num_pages) == (3, True, 2)
+    second = CappedPaginator(rows, 2, reach=2)  # page 2 and a link to page 3
+    assert (second.count, second.capped) == (5, True)
+    assert second.page(2).has_next()
+    deep = CappedPaginator(rows, 2, reach=30)  # no deeper than LIST_DEPTH_CAP
+    assert (deep.count, deep.capped, deep.num_pages) == (6, True, 3)
+
+
+def test_the_count_leaves_out_the_page_s_annotations(org, login):
+    from guanxi.customers.enums import CustomerStatus
+
+    CustomerFactory(owner=org.users.sales1, status=CustomerStatus.LOST)
+    client = login(org.users.manager)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(reverse("web:lost_list")).status_code == 200
+    counts = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    lost = [sql for sql in counts if "customers_customer" in sql]
+    assert lost and all("service_careaction" not in sql for sql in lost), lost
