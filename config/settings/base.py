@@ -203,3 +203,6 @@ LIST_COUNT_CAP = 1_000
 LIST_DEPTH_CAP = 10_000
 # A searched list counts its matches up to this many (guanxi.web.pagination).
 SEARCH_COUNT_CAP = 1_000
+# A search chooses how to look its term up from a sample of each table's rows, which a process
+# keeps this long (guanxi.common.search.sample_texts).
+SEARCH_SAMPLE_SECONDS = 300

@@ -19,20 +19,40 @@ Trigram indexes cannot answer terms shorter than three characters. The bigram se
 that without a side table: every two-character window of the names (and the first two pinyin
 initials) is stored as its own space-delimited word, so a two-character term `ab` is looked up
 as the four-character substring `" ab "`, which both trigram indexes answer. A one-character
-term falls back to a plain scan of `search_text` (correct on both engines, not indexed).
+term is a plain substring test.
+
+The index is the right tool only for terms that are rare enough. At a million rows a common
+word (恒通, 有限公司, youxiangongsi) is in tens of thousands of rows, and a long pinyin term is a
+dozen trigrams each in a tenth of them: the index would read and intersect all those lists
+before the first row of the page. So each search first looks at a sample of the table's rows
+(`search_plan`, one query, kept a while by the process) and chooses:
+
+* walk: the term is common. A substring test (instr / strpos) that no index serves, so the
+  database walks the list in its own order (newest first by the primary key, say) and stops
+  as soon as the page, or the capped count, is full: a few thousand rows.
+* index: the term is rarer. Only its rarest trigrams (by the sample) are looked up in the
+  index, and the candidates are tested for the whole term; a short term is looked up whole.
+
+Both plans give exactly the rows whose text contains the term; tests run every case through
+both (settings.SEARCH_PLAN forces one).
 """
 
 from __future__ import annotations
 
 import re
+import time
 import unicodedata
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
+from django.conf import settings
 from django.db import connection
 from django.db.migrations.operations.base import Operation
-from django.db.models import Model, Q
+from django.db.models import F, Model, Q, Value
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import StrIndex
+from django.db.models.lookups import GreaterThan
 
 from .text import normalize_phone
 
@@ -95,22 +115,144 @@ def fts_table(model: type[Model]) -> str:
     return f"{model._meta.db_table}_search"
 
 
+# --- choosing how to look a term up ------------------------------------------------------
+
+# The plan is chosen from a sample of rows spread over the table: SAMPLE_BLOCKS runs of
+# SAMPLE_RUN consecutive ids, evenly spaced between the lowest and the highest id (primary-key
+# range reads, under a millisecond at a million rows). A process keeps a table's sample for
+# SEARCH_SAMPLE_SECONDS (a statistic: how common a term is changes slowly); tests set 0.
+SAMPLE_BLOCKS = 30
+SAMPLE_RUN = 20
+# A term in at least this share of the sample is "common": walking the list in its own order
+# and testing each row finds a page (and the capped count) after a few thousand rows, while
+# the index would first collect every one of its many matches. PostgreSQL walks sooner: its
+# index answer is a bitmap whose every row is read from the table before the page is sorted,
+# where SQLite reads the index's row ids in order and stops when the page is full.
+WALK_SHARE = {"sqlite": 0.04, "postgresql": 0.01}
+# The trigrams looked up in the index for a term: the rarest ones, until their estimated
+# shares add up to this (reading a trigram's list costs about 30 ns a row that has it, testing
+# a candidate row about 1.5 µs); what they let through is tested for the whole term.
+INDEX_SHARE_BUDGET = 0.25
+
+_samples: dict[tuple[str, str], tuple[float, list[str]]] = {}
+
+
+@dataclass(frozen=True)
+class SearchPlan:
+    """How a term is looked up: `walk` (test every row in the list's order, stop when the page
+    is full) or `index` (the rows holding `grams`, tested for the whole needle unless the
+    grams are exactly the needle)."""
+
+    needle: str
+    walk: bool
+    grams: tuple[str, ...] = ()
+
+    @property
+    def exact(self) -> bool:
+        return self.grams == (self.needle,)
+
+
+def _trigrams(needle: str) -> list[str]:
+    return list(dict.fromkeys(needle[i : i + 3] for i in range(len(needle) - 2)))
+
+
+def sample_texts(model: type[Model]) -> list[str]:
+    """The search texts of about SAMPLE_BLOCKS * SAMPLE_RUN rows spread over the table."""
+    table = connection.ops.quote_name(model._meta.db_table)
+    key = (connection.alias, model._meta.db_table)
+    ttl = settings.SEARCH_SAMPLE_SECONDS
+    hit = _samples.get(key)
+    if ttl and hit and time.monotonic() - hit[0] < ttl:
+        return hit[1]
+    span = f"(b.hi - b.lo) * k.i / {SAMPLE_BLOCKS}"
+    # The table comes from model metadata and the numbers are constants.
+    sql = (
+        f"WITH RECURSIVE b(lo, hi) AS (SELECT (SELECT MIN(id) FROM {table}), "  # noqa: S608
+        f"(SELECT MAX(id) FROM {table})), "
+        f"k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < {SAMPLE_BLOCKS - 1}) "
+        f"SELECT t.search_text FROM b CROSS JOIN k JOIN {table} t "
+        f"ON t.id >= b.lo + {span} AND t.id < b.lo + {span} + {SAMPLE_RUN} "
+        # PostgreSQL cannot tell how many rows the ranges hold; the limit keeps its estimate
+        # (and so JIT compilation, 25 ms) out of a query of 600 rows.
+        f"LIMIT {SAMPLE_BLOCKS * SAMPLE_RUN}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        texts = [row[0] or "" for row in cursor.fetchall()]
+    if ttl:
+        _samples[key] = (time.monotonic(), texts)
+    return texts
+
+
+def search_plan(model: type[Model], needle: str) -> SearchPlan:
+    forced = getattr(settings, "SEARCH_PLAN", "auto")
+    if len(needle) < 3 or forced == "walk":
+        return SearchPlan(needle, walk=True)
+    grams = _trigrams(needle)
+    if forced == "index":
+        return SearchPlan(needle, walk=False, grams=_cover(needle, grams))
+    texts = sample_texts(model)
+    rows = len(texts)
+    if rows and sum(needle in t for t in texts) >= WALK_SHARE[connection.vendor] * rows:
+        return SearchPlan(needle, walk=True)
+    if len(grams) <= 3 or not rows:
+        return SearchPlan(needle, walk=False, grams=(needle,))
+    hits = [sum(g in t for t in texts) for g in grams]
+    ranked = sorted(zip(hits, range(len(grams)), strict=True))
+    chosen, budget = [], INDEX_SHARE_BUDGET * rows
+    for count, position in ranked:
+        if chosen and count > budget:
+            break
+        chosen.append(position)
+        budget -= count
+    if len(chosen) == len(grams):
+        return SearchPlan(needle, walk=False, grams=(needle,))
+    return SearchPlan(needle, walk=False, grams=tuple(grams[i] for i in sorted(chosen)))
+
+
+def _cover(needle: str, grams: list[str]) -> tuple[str, ...]:
+    """The index plan without a sample (tests force it): every third trigram, tested."""
+    if len(grams) <= 3:
+        return (needle,)
+    return tuple(grams[::3])
+
+
 def search_q(model: type[Model], term: str | None) -> Q:
     """The rows of `model` whose search text contains `term` (nothing if the term normalises to
-    nothing, e.g. only punctuation)."""
+    nothing, e.g. only punctuation). Costs one query (the sample that chooses the plan) for
+    terms of three characters or more."""
     needle = normalize_term(term)
     if not needle:
         return Q(pk__in=[])
-    if len(needle) == 1:
-        return Q(search_text__contains=needle)
     if len(needle) == 2:
         needle = f" {needle} "
+    return plan_q(model, search_plan(model, needle))
+
+
+def _holds(needle: str) -> Q:
+    """A plain substring test (instr / strpos): no index can serve it, so the database walks
+    the rows in the order asked for and stops when it has enough."""
+    return Q(GreaterThan(StrIndex(F("search_text"), Value(needle)), 0))
+
+
+def plan_q(model: type[Model], plan: SearchPlan) -> Q:
+    if plan.walk and connection.vendor == "postgresql" and len(plan.needle) >= 3:
+        # PostgreSQL's planner estimates `LIKE '%term%'` from the column's statistics and
+        # chooses per query: it walks the primary key for a page of a common term, and reads
+        # the trigram index for the count when that is cheaper.
+        return Q(search_text__contains=plan.needle)
+    if plan.walk:
+        return _holds(plan.needle)
     if connection.vendor == "sqlite":
         table = fts_table(model)
-        phrase = '"' + needle.replace('"', '""') + '"'
+        query = " AND ".join('"' + g.replace('"', '""') + '"' for g in plan.grams)
         sql = f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s'  # noqa: S608
-        return Q(pk__in=RawSQL(sql, [phrase]))  # noqa: S611 (the term is a parameter)
-    return Q(search_text__contains=needle)
+        q = Q(pk__in=RawSQL(sql, [query]))  # noqa: S611 (the term is a parameter)
+    else:
+        q = Q()
+        for gram in plan.grams:
+            q &= Q(search_text__contains=gram)
+    return q if plan.exact else q & _holds(plan.needle)
 
 
 # --- texts that quote another record ------------------------------------------------------

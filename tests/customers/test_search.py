@@ -10,6 +10,14 @@ from guanxi.customers import selectors, services
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
+@pytest.fixture(autouse=True, params=["auto", "walk", "index"])
+def plan(request, settings):
+    """Whichever way a term is looked up (guanxi.common.search.search_plan: the sample's
+    choice, or either plan forced), it finds the same rows."""
+    settings.SEARCH_PLAN = request.param
+    return request.param
+
+
 @pytest.fixture
 def book(org):
     admin = org.users.admin
@@ -164,9 +172,10 @@ def test_terms_are_normalised_like_the_stored_text():
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="the FTS5 table is SQLite's")
-def test_sqlite_index_survives_a_table_rebuild(org, book):
+def test_sqlite_index_survives_a_table_rebuild(org, book, settings):
     """SQLite's schema editor rebuilds tables for many column changes, and the FTS triggers
     die with the old table; after `migrate` they are back and the index is complete."""
+    settings.SEARCH_PLAN = "index"  # a table this small would be walked, not looked up
     with connection.cursor() as cursor:
         for suffix in ("ai", "ad", "au"):
             cursor.execute(f'DROP TRIGGER "customers_customer_search_{suffix}"')
@@ -176,3 +185,41 @@ def test_sqlite_index_survives_a_table_rebuild(org, book):
     assert found(org.users.admin, "乙方精工") == {c.code}
     services.customer_update(actor=org.users.admin, customer=c, name="丙方精工")
     assert found(org.users.admin, "丙方精工") == {c.code}  # the triggers are back
+
+
+def test_the_plan_follows_how_common_the_term_is(org, settings, monkeypatch):
+    """A term in many of the sampled rows is walked; a rare one is looked up by its rarest
+    trigrams and tested whole; a short one is looked up whole."""
+    from guanxi.common import search
+    from guanxi.common.search import search_plan
+    from guanxi.customers.models import Customer
+
+    settings.SEARCH_PLAN = "auto"
+    monkeypatch.setattr(search, "WALK_SHARE", {"sqlite": 0.1, "postgresql": 0.1})
+    for i in range(40):
+        services.customer_create(
+            actor=org.users.admin,
+            owner=org.users.sales1,
+            name=f"上海恒通机械{i}有限公司",
+            phone=f"0216{i:07d}",
+        )
+    assert search_plan(Customer, "恒通机械").walk
+    rare = search_plan(Customer, "2160000017")
+    assert not rare.walk and not rare.exact and "017" in "".join(rare.grams)
+    assert search_plan(Customer, "zzz").exact
+    assert found(org.users.admin, "2160000017") == {Customer.objects.get(phone="02160000017").code}
+
+
+def test_a_server_reads_a_tables_sample_once_in_a_while(org, book, settings):
+    from django.test.utils import CaptureQueriesContext
+
+    from guanxi.common import search
+
+    settings.SEARCH_PLAN, settings.SEARCH_SAMPLE_SECONDS = "auto", 60
+    search._samples.clear()
+    with CaptureQueriesContext(connection) as first:
+        found(org.users.admin, "恒通汽配")
+    with CaptureQueriesContext(connection) as again:
+        found(org.users.admin, "东升轴承")
+    assert len(again) == len(first) - 1
+    search._samples.clear()

@@ -17,6 +17,13 @@ from guanxi.service.services import feedback as feedback_services
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True, params=["auto", "walk", "index"])
+def plan(request, settings):
+    """Every case through the sample's choice and through each plan forced (see
+    guanxi.common.search.search_plan): the same rows either way."""
+    settings.SEARCH_PLAN = request.param
+
+
 @pytest.fixture
 def world(org):
     admin = org.users.admin
