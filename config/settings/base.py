@@ -201,8 +201,9 @@ LIST_COUNT_CAP = 1_000
 # ... unless the user asks for a deeper page: then as many as that page and the next take,
 # up to this many (page 400 of 25).
 LIST_DEPTH_CAP = 10_000
-# A searched list counts its matches up to this many (guanxi.web.pagination).
-SEARCH_COUNT_CAP = 1_000
+# A searched list counts its matches up to this many (guanxi.web.pagination): 20 pages, more
+# than anyone reads; past it the page says "more than 500" and the user narrows the term.
+SEARCH_COUNT_CAP = 500
 # A search chooses how to look its term up from a sample of each table's rows, which a process
-# keeps this long (guanxi.common.search.sample_texts).
+# keeps this long (guanxi.common.search.table_sample).
 SEARCH_SAMPLE_SECONDS = 300

@@ -25,23 +25,28 @@ The index is the right tool only for terms that are rare enough. At a million ro
 word (恒通, 有限公司, youxiangongsi) is in tens of thousands of rows, and a long pinyin term is a
 dozen trigrams each in a tenth of them: the index would read and intersect all those lists
 before the first row of the page. So each search first looks at a sample of the table's rows
-(`search_plan`, one query, kept a while by the process) and chooses:
+(`search_plan`: one query, kept a while by the process) for how common the term and each of
+its trigrams are, and every query the term goes into (`SearchMatch`) is compiled, by a cost
+estimate for that query's shape, as one of:
 
-* walk: the term is common. A substring test (instr / strpos) that no index serves, so the
-  database walks the list in its own order (newest first by the primary key, say) and stops
-  as soon as the page, or the capped count, is full: a few thousand rows.
-* index: the term is rarer. Only its rarest trigrams (by the sample) are looked up in the
-  index, and the candidates are tested for the whole term; a short term is looked up whole.
+* walk: a substring test (instr / strpos) that no index serves, so the database walks the
+  list in its own order (newest first by the primary key, say) and stops as soon as the page
+  is full: a few hundred rows for a common term. A page of a common term walks.
+* index: only the term's rarest trigrams (by the sample) are looked up in the index, and the
+  candidates are tested for the whole term; a short term is looked up whole. A rare term,
+  and the capped count of a fairly common one (unordered, any rows will do), read the index.
 
 Both plans give exactly the rows whose text contains the term; tests run every case through
-both (settings.SEARCH_PLAN forces one).
+both and a mix (settings.SEARCH_PLAN = "walk", "index" or "mixed" forces one).
 """
 
 from __future__ import annotations
 
+import math
 import re
 import time
 import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -49,8 +54,8 @@ from typing import Any
 from django.conf import settings
 from django.db import connection
 from django.db.migrations.operations.base import Operation
-from django.db.models import F, Model, Q, Value
-from django.db.models.expressions import RawSQL
+from django.db.models import BooleanField, F, Model, Q, Value
+from django.db.models.expressions import Expression, RawSQL
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
 
@@ -123,40 +128,79 @@ def fts_table(model: type[Model]) -> str:
 # SEARCH_SAMPLE_SECONDS (a statistic: how common a term is changes slowly); tests set 0.
 SAMPLE_BLOCKS = 30
 SAMPLE_RUN = 20
-# A term in at least this share of the sample is "common": walking the list in its own order
-# and testing each row finds a page (and the capped count) after a few thousand rows, while
-# the index would first collect every one of its many matches. PostgreSQL walks sooner: its
-# index answer is a bitmap whose every row is read from the table before the page is sorted,
-# where SQLite reads the index's row ids in order and stops when the page is full.
-WALK_SHARE = {"sqlite": 0.04, "postgresql": 0.01}
-# The trigrams looked up in the index for a term: the rarest ones, until their estimated
-# shares add up to this (reading a trigram's list costs about 30 ns a row that has it, testing
-# a candidate row about 1.5 µs); what they let through is tested for the whole term.
+# What the index costs, in rows walked and tested: per entry of a trigram's list it reads
+# (SQLite's FTS5 doclists are cheap to read; PostgreSQL's GIN entries go into a bitmap), and per
+# candidate row it then fetches. Measured at a million rows (bench/million.py data).
+ENTRY_COST = {"sqlite": 0.05, "postgresql": 0.1}
+FETCH_COST = 2.0
+# The trigrams looked up in the index for a long term: the rarest ones, until their shares of
+# the sample add up to this; what they let through is tested for the whole term.
 INDEX_SHARE_BUDGET = 0.25
 
-_samples: dict[tuple[str, str], tuple[float, list[str]]] = {}
+
+@dataclass(frozen=True)
+class Sample:
+    texts: list[str]
+    grams: Counter[str]  # in how many of the texts each trigram is
+    rows: int  # the table's size, estimated from its id range
+
+    @classmethod
+    def of(cls, texts: list[str], rows: int) -> Sample:
+        grams: Counter[str] = Counter()
+        for text in texts:
+            grams.update(set(_trigrams(text)))
+        return cls(texts, grams, rows)
+
+
+_samples: dict[tuple[str, str], tuple[float, Sample]] = {}
 
 
 @dataclass(frozen=True)
 class SearchPlan:
-    """How a term is looked up: `walk` (test every row in the list's order, stop when the page
-    is full) or `index` (the rows holding `grams`, tested for the whole needle unless the
-    grams are exactly the needle)."""
+    """What the sample says about a term: the share of rows holding it (`share`), the trigrams
+    to read from the index (`grams`: the needle itself when it is short or all its trigrams are
+    rare, then no test is needed) and their summed share (`gram_share`), the share of rows
+    they let through (`candidates`), and the table's size. `forced` is a test's choice."""
 
     needle: str
-    walk: bool
+    share: float = 0.0
+    share_low: float = 0.0
     grams: tuple[str, ...] = ()
+    gram_share: float = 0.0
+    candidates: float = 0.0
+    rows: int = 0
+    forced: str = "auto"
 
     @property
     def exact(self) -> bool:
         return self.grams == (self.needle,)
+
+    def walks(self, *, vendor: str, ordered: bool, by_id: bool, limit: int | None) -> bool:
+        """Is walking the rows cheaper than the index for a query of this shape? Both costs in
+        rows tested: a walk stops after `limit / share` rows (a whole scan without a limit);
+        the index reads its trigram lists, then fetches its candidates: as many as the limit
+        needs when any rows will do, or when SQLite reads them in id order for an order by
+        id; all of them when they must be sorted."""
+        if self.forced != "auto" or not self.grams:
+            return self.forced == "walk" or not self.grams or (self.forced == "mixed" and ordered)
+        n = max(self.rows, 1)
+        share = max(self.share, 0.5 / n)
+        # a walk is costed on what the sample surely holds (a hit or two may be chance: the
+        # one row a user is looking for), the index on the estimate
+        walk = n if limit is None else min(n, limit / max(self.share_low, 0.5 / n))
+        fetched = n * self.candidates
+        if limit is not None and (not ordered or (by_id and vendor == "sqlite")):
+            precision = min(1.0, share / max(self.candidates, share))
+            fetched = min(fetched, limit / precision)
+        index = ENTRY_COST[vendor] * n * self.gram_share + FETCH_COST * fetched
+        return walk < index
 
 
 def _trigrams(needle: str) -> list[str]:
     return list(dict.fromkeys(needle[i : i + 3] for i in range(len(needle) - 2)))
 
 
-def sample_texts(model: type[Model]) -> list[str]:
+def table_sample(model: type[Model]) -> Sample:
     """The search texts of about SAMPLE_BLOCKS * SAMPLE_RUN rows spread over the table."""
     table = connection.ops.quote_name(model._meta.db_table)
     key = (connection.alias, model._meta.db_table)
@@ -170,7 +214,7 @@ def sample_texts(model: type[Model]) -> list[str]:
         f"WITH RECURSIVE b(lo, hi) AS (SELECT (SELECT MIN(id) FROM {table}), "  # noqa: S608
         f"(SELECT MAX(id) FROM {table})), "
         f"k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < {SAMPLE_BLOCKS - 1}) "
-        f"SELECT t.search_text FROM b CROSS JOIN k JOIN {table} t "
+        f"SELECT t.search_text, b.hi - b.lo + 1 FROM b CROSS JOIN k JOIN {table} t "
         f"ON t.id >= b.lo + {span} AND t.id < b.lo + {span} + {SAMPLE_RUN} "
         # PostgreSQL cannot tell how many rows the ranges hold; the limit keeps its estimate
         # (and so JIT compilation, 25 ms) out of a query of 600 rows.
@@ -178,71 +222,73 @@ def sample_texts(model: type[Model]) -> list[str]:
     )
     with connection.cursor() as cursor:
         cursor.execute(sql)
-        texts = [row[0] or "" for row in cursor.fetchall()]
+        fetched = cursor.fetchall()
+    span_rows = int(fetched[0][1]) if fetched else 0
+    texts = [row[0] or "" for row in fetched]
+    # ids have gaps (deleted rows): the sampled runs tell how dense they are
+    density = len(texts) / min(span_rows, SAMPLE_BLOCKS * SAMPLE_RUN) if span_rows else 0
+    sample = Sample.of(texts, round(span_rows * min(density, 1.0)))
     if ttl:
-        _samples[key] = (time.monotonic(), texts)
-    return texts
+        _samples[key] = (time.monotonic(), sample)
+    return sample
 
 
 def search_plan(model: type[Model], needle: str) -> SearchPlan:
     forced = getattr(settings, "SEARCH_PLAN", "auto")
-    if len(needle) < 3 or forced == "walk":
-        return SearchPlan(needle, walk=True)
+    if len(needle) < 3:
+        return SearchPlan(needle)  # no trigram: a walk
     grams = _trigrams(needle)
-    if forced == "index":
-        return SearchPlan(needle, walk=False, grams=_cover(needle, grams))
-    texts = sample_texts(model)
-    rows = len(texts)
-    if rows and sum(needle in t for t in texts) >= WALK_SHARE[connection.vendor] * rows:
-        return SearchPlan(needle, walk=True)
-    if len(grams) <= 3 or not rows:
-        return SearchPlan(needle, walk=False, grams=(needle,))
-    hits = [sum(g in t for t in texts) for g in grams]
+    if forced != "auto":
+        chosen = (needle,) if len(grams) <= 3 else tuple(grams[::3])
+        return SearchPlan(needle, grams=chosen, forced=forced)
+    sample = table_sample(model)
+    rows = len(sample.texts)
+    if not rows:
+        return SearchPlan(needle, grams=(needle,))
+    holding = sum(needle in t for t in sample.texts)
+    share = holding / rows
+    hits = [sample.grams[g] for g in grams]
     ranked = sorted(zip(hits, range(len(grams)), strict=True))
     chosen, budget = [], INDEX_SHARE_BUDGET * rows
     for count, position in ranked:
-        if chosen and count > budget:
-            break
-        chosen.append(position)
-        budget -= count
-    if len(chosen) == len(grams):
-        return SearchPlan(needle, walk=False, grams=(needle,))
-    return SearchPlan(needle, walk=False, grams=tuple(grams[i] for i in sorted(chosen)))
-
-
-def _cover(needle: str, grams: list[str]) -> tuple[str, ...]:
-    """The index plan without a sample (tests force it): every third trigram, tested."""
-    if len(grams) <= 3:
-        return (needle,)
-    return tuple(grams[::3])
+        if len(grams) <= 3 or not chosen or count <= budget:
+            chosen.append(position)
+            budget -= count
+    exact = len(chosen) == len(grams)
+    return SearchPlan(
+        needle,
+        share=share,
+        share_low=max(holding - math.sqrt(holding), 0) / rows,
+        grams=(needle,) if exact else tuple(grams[i] for i in sorted(chosen)),
+        gram_share=sum(hits[i] for i in chosen) / rows,
+        candidates=share if exact else max(share, min(hits) / rows),
+        rows=sample.rows,
+    )
 
 
 def search_q(model: type[Model], term: str | None) -> Q:
     """The rows of `model` whose search text contains `term` (nothing if the term normalises to
-    nothing, e.g. only punctuation). Costs one query (the sample that chooses the plan) for
-    terms of three characters or more."""
+    nothing, e.g. only punctuation). Reads the table's sample (one query, see `table_sample`)
+    for terms of three characters or more; the plan is chosen when the query is compiled,
+    from its shape (`SearchMatch`)."""
     needle = normalize_term(term)
     if not needle:
         return Q(pk__in=[])
     if len(needle) == 2:
         needle = f" {needle} "
-    return plan_q(model, search_plan(model, needle))
+    plan = search_plan(model, needle)
+    if not plan.grams:
+        return _walk_q(needle)
+    return Q(SearchMatch(plan=plan, walked=_walk_q(needle), indexed=_index_q(model, plan)))
 
 
-def _holds(needle: str) -> Q:
-    """A plain substring test (instr / strpos): no index can serve it, so the database walks
-    the rows in the order asked for and stops when it has enough."""
+def _walk_q(needle: str) -> Q:
+    """A plain substring test (instr / strpos) that no index serves: the database walks the
+    rows in the order asked for and stops when it has enough."""
     return Q(GreaterThan(StrIndex(F("search_text"), Value(needle)), 0))
 
 
-def plan_q(model: type[Model], plan: SearchPlan) -> Q:
-    if plan.walk and connection.vendor == "postgresql" and len(plan.needle) >= 3:
-        # PostgreSQL's planner estimates `LIKE '%term%'` from the column's statistics and
-        # chooses per query: it walks the primary key for a page of a common term, and reads
-        # the trigram index for the count when that is cheaper.
-        return Q(search_text__contains=plan.needle)
-    if plan.walk:
-        return _holds(plan.needle)
+def _index_q(model: type[Model], plan: SearchPlan) -> Q:
     if connection.vendor == "sqlite":
         table = fts_table(model)
         query = " AND ".join('"' + g.replace('"', '""') + '"' for g in plan.grams)
@@ -252,7 +298,51 @@ def plan_q(model: type[Model], plan: SearchPlan) -> Q:
         q = Q()
         for gram in plan.grams:
             q &= Q(search_text__contains=gram)
-    return q if plan.exact else q & _holds(plan.needle)
+    return q if plan.exact else q & _walk_q(plan.needle)
+
+
+class SearchMatch(Expression):
+    """The walked or the indexed condition, whichever the plan finds cheaper for the query it
+    is compiled into: a page (ordered, limited) of a common term walks, its capped count
+    (unordered) may read the index, a rare term reads the index. Both select exactly the same
+    rows."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, *, plan: SearchPlan, walked: Any, indexed: Any) -> None:
+        super().__init__()
+        self.plan, self.walked, self.indexed = plan, walked, indexed
+
+    def get_source_expressions(self) -> list[Any]:
+        return [self.walked, self.indexed]
+
+    def set_source_expressions(self, exprs: list[Any]) -> None:
+        self.walked, self.indexed = exprs
+
+    def resolve_expression(
+        self,
+        query: Any = None,
+        allow_joins: bool = True,
+        reuse: Any = None,
+        summarize: bool = False,
+        for_save: bool = False,
+    ) -> SearchMatch:
+        clone = self.copy()
+        clone.walked = query.build_where(self.walked)
+        clone.indexed = query.build_where(self.indexed)
+        return clone
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        query = compiler.query
+        ordered = bool(query.order_by) or bool(query.default_ordering and query.get_meta().ordering)
+        by_id = bool(query.order_by) and all(
+            str(o).lstrip("-") in ("id", "pk") for o in query.order_by
+        )
+        walks = self.plan.walks(
+            vendor=connection.vendor, ordered=ordered, by_id=by_id, limit=query.high_mark
+        )
+        return compiler.compile(self.walked if walks else self.indexed)
 
 
 # --- texts that quote another record ------------------------------------------------------

@@ -10,7 +10,7 @@ from guanxi.customers import selectors, services
 pytestmark = pytest.mark.django_db(transaction=False)
 
 
-@pytest.fixture(autouse=True, params=["auto", "walk", "index"])
+@pytest.fixture(autouse=True, params=["auto", "walk", "index", "mixed"])
 def plan(request, settings):
     """Whichever way a term is looked up (guanxi.common.search.search_plan: the sample's
     choice, or either plan forced), it finds the same rows."""
@@ -187,15 +187,13 @@ def test_sqlite_index_survives_a_table_rebuild(org, book, settings):
     assert found(org.users.admin, "丙方精工") == {c.code}  # the triggers are back
 
 
-def test_the_plan_follows_how_common_the_term_is(org, settings, monkeypatch):
-    """A term in many of the sampled rows is walked; a rare one is looked up by its rarest
-    trigrams and tested whole; a short one is looked up whole."""
-    from guanxi.common import search
+def test_the_plan_follows_how_common_the_term_is(org, settings):
+    """A common term is walked for a page; a rare one reads the index, by its rarest trigrams
+    and tested whole when it is long; a count (any rows will do) reads the index sooner."""
     from guanxi.common.search import search_plan
     from guanxi.customers.models import Customer
 
     settings.SEARCH_PLAN = "auto"
-    monkeypatch.setattr(search, "WALK_SHARE", {"sqlite": 0.1, "postgresql": 0.1})
     for i in range(40):
         services.customer_create(
             actor=org.users.admin,
@@ -203,9 +201,12 @@ def test_the_plan_follows_how_common_the_term_is(org, settings, monkeypatch):
             name=f"上海恒通机械{i}有限公司",
             phone=f"0216{i:07d}",
         )
-    assert search_plan(Customer, "恒通机械").walk
-    rare = search_plan(Customer, "2160000017")
-    assert not rare.walk and not rare.exact and "017" in "".join(rare.grams)
+    common, rare = search_plan(Customer, "恒通机械"), search_plan(Customer, "2160000017")
+    page = {"vendor": connection.vendor, "ordered": True, "by_id": True, "limit": 25}
+    assert common.share > 0.5 and common.walks(**page)
+    assert rare.share < 0.05 and not rare.exact and "017" in "".join(rare.grams)
+    assert not rare.walks(**page)
+    assert not rare.walks(**{**page, "ordered": False, "limit": None})
     assert search_plan(Customer, "zzz").exact
     assert found(org.users.admin, "2160000017") == {Customer.objects.get(phone="02160000017").code}
 
@@ -223,3 +224,22 @@ def test_a_server_reads_a_tables_sample_once_in_a_while(org, book, settings):
         found(org.users.admin, "东升轴承")
     assert len(again) == len(first) - 1
     search._samples.clear()
+
+
+def test_a_page_walks_where_the_count_reads_the_index(org, book, settings):
+    """A term common enough to walk for a page but not for the count: the page's query tests
+    the rows in order, the count's (unordered) reads the index; both find the same rows."""
+    from django.test.utils import CaptureQueriesContext
+
+    from guanxi.web.pagination import CappedPaginator
+
+    settings.SEARCH_PLAN = "mixed"
+    rows = selectors.customer_list(reader=org.users.admin, search="恒通汽配")
+    with CaptureQueriesContext(connection) as ctx:
+        page = CappedPaginator(rows, 25, cap=10).page(1)
+        codes = [c.code for c in page]
+    count_sql, page_sql = (q["sql"].upper() for q in ctx.captured_queries[-2:])
+    walked = "INSTR(" if connection.vendor == "sqlite" else "STRPOS("
+    assert "COUNT(" in count_sql and walked not in count_sql
+    assert walked in page_sql
+    assert page.paginator.count == 1 and codes == ["HT-0042"]

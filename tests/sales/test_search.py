@@ -17,7 +17,7 @@ from guanxi.service.services import feedback as feedback_services
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True, params=["auto", "walk", "index"])
+@pytest.fixture(autouse=True, params=["auto", "walk", "index", "mixed"])
 def plan(request, settings):
     """Every case through the sample's choice and through each plan forced (see
     guanxi.common.search.search_plan): the same rows either way."""
