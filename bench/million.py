@@ -905,14 +905,19 @@ def cases() -> list[tuple[str, str, tuple[str, ...], dict]]:
     everyone, search_users = ("admin", "manager"), ("admin", "manager", "sales1")
     htmx = {"HX-Request": "true"}
     total = Customer.all_objects.filter(code__startswith=BENCH_CODE).count()
-    rare = Customer.objects.filter(code=f"{BENCH_CODE}{total // 3:08d}").first()
-    some = Customer.objects.filter(code=f"{BENCH_CODE}{(total // 2) & ~1:08d}").first()
+    # customer k is owned by sales1 when k % 4 == 0 (seen by sales1, manager and admin) and
+    # has a credit code when k is even
+    rare = Customer.objects.filter(code=f"{BENCH_CODE}{(total // 3) & ~3:08d}").first()
+    some = Customer.objects.filter(code=f"{BENCH_CODE}{(total // 2) & ~3:08d}").first()
     if rare is None or some is None:
         raise SystemExit("no bench customers: build first")
     contact = Contact.objects.filter(customer=some).order_by("pk").first()
     board_customer = (
-        Opportunity.objects.filter(status="open").order_by("-pk").values_list("customer", flat=True)
-    ).first()
+        Opportunity.objects.filter(status="open", owner__username="sales1")
+        .order_by("-pk")
+        .values_list("customer", flat=True)
+        .first()
+    )
     contract = Contract.objects.filter(number__startswith=f"{BENCH_CODE}-").order_by("pk").last()
     product = Product.objects.filter(code__startswith="BP-").order_by("pk").last()
     stage = OpportunityStage.objects.filter(is_active=True).order_by("sort_order").first()

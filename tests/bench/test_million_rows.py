@@ -22,7 +22,7 @@ from guanxi.service.search import feedback_text_now
 
 @pytest.fixture
 def bench_rows(org):
-    args = parse_args(["--customers", "120", "--products", "30", "--jobs", "1"])
+    args = parse_args(["--customers", "80", "--products", "20", "--jobs", "1"])
     stats = build(args, schema_tricks=False)
     return args, stats
 
