@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q, Subquery
+from django.db.models import F, Q, Subquery
+from django.db.models.lookups import Exact, In
 
 from .enums import Scope
 from .rules import scope_of
@@ -52,10 +53,15 @@ def owner_scope_q(reader: Any, module: str, owner_field: str = "owner") -> Q:
     scope = scope_of(reader, module)
     if scope == Scope.ALL:
         return Q()
+    # Lookups on the column itself rather than `owner_id__in=`: the keyword form tells Django
+    # the owner must exist, so it turns the list's LEFT JOIN to the users (select_related)
+    # into an INNER one, and SQLite then starts from the users and sorts all their records
+    # (0.8 s for the start page's "recently changed" at 1M).
+    column = F(f"{owner_field}_id")
     if scope == Scope.DEPARTMENT:
-        return Q(**{f"{owner_field}_id__in": reader_team_ids(reader)})
+        return Q(In(column, reader_team_ids(reader)))
     if scope == Scope.OWN:
-        return Q(**{f"{owner_field}_id": reader.pk})
+        return Q(Exact(column, reader.pk))
     return NOTHING
 
 

@@ -159,6 +159,14 @@ class Customer(StampedModel):
             models.Index(fields=["status", "-id"], name="customer_status_idx"),
             models.Index(fields=["name"], name="customer_name_idx"),
             models.Index(fields=["deleted_at"], name="customer_deleted_idx"),
+            # Recently changed first (the start page, the list sorted by "updated").
+            models.Index(fields=["-updated_at", "-id"], name="customer_updated_idx"),
+            # The recycle bin: only its rows, newest deletion first.
+            models.Index(
+                fields=["-deleted_at", "-id"],
+                name="customer_bin_idx",
+                condition=Q(deleted_at__isnull=False),
+            ),
             # The lost customers list: most recently lost first.
             NullsLastIndex(
                 fields=["status", "-lost_at", "-id"],

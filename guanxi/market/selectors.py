@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 
 from guanxi.accounts.enums import Action, Module
@@ -46,10 +47,16 @@ def competitor_list(
     if ordering not in COMPETITOR_ORDERINGS:
         ordering = "name"
     if can(reader, Module.OPPORTUNITIES, Action.VIEW):
-        visible = Opportunity.objects.filter(opportunity_scope_q(reader)).values("pk")
-        qs = qs.annotate(
-            opportunity_count=Count("opportunities", filter=Q(opportunities__in=visible))
+        # Per competitor, its own links (through table → opportunity → customer): a filter
+        # "opportunity IN (every visible opportunity)" read all of them (1.7 s at 1M).
+        linked = (
+            Opportunity.objects.filter(opportunity_scope_q(reader), competitors=OuterRef("pk"))
+            .order_by()
+            .values("competitors")
+            .annotate(n=Count("pk"))
+            .values("n")
         )
+        qs = qs.annotate(opportunity_count=Coalesce(Subquery(linked), 0))
     return qs.order_by(ordering, "id")
 
 

@@ -13,6 +13,7 @@ from guanxi.sales.enums import TaskStatus
 from guanxi.service import selectors as service_selectors
 
 from ..pagination import CappedPaginator
+from ..templatetags.contracts_nav import BADGE_CAP
 
 
 @login_required
@@ -44,7 +45,9 @@ def home_view(request: HttpRequest) -> HttpResponse:
             sales_selectors.task_list(reader=user, period="overdue", mine=True), 1
         )
     if can(user, Module.CONTRACTS, Action.APPROVE):
-        context["approvals_waiting"] = sales_selectors.approval_queue(reader=user).count()
+        # capped like the navigation badge: the queue is not counted whole on every visit
+        waiting = sales_selectors.approval_queue(reader=user).order_by()[:BADGE_CAP].count()
+        context["approvals_waiting"] = f"{BADGE_CAP - 1}+" if waiting >= BADGE_CAP else waiting
         try:
             context["approval_queue_url"] = reverse("web:approval_queue")
         except NoReverseMatch:
