@@ -175,12 +175,17 @@ class SearchPlan:
     def exact(self) -> bool:
         return self.grams == (self.needle,)
 
-    def walks(self, *, vendor: str, ordered: bool, by_id: bool, limit: int | None) -> bool:
+    def walks(
+        self, *, vendor: str, ordered: bool, by_id: bool, limit: int | None, joined: bool = False
+    ) -> bool:
         """Is walking the rows cheaper than the index for a query of this shape? Both costs in
         rows tested: a walk stops after `limit / share` rows (a whole scan without a limit);
         the index reads its trigram lists, then fetches its candidates: as many as the limit
         needs when any rows will do, or when SQLite reads them in id order for an order by
-        id; all of them when they must be sorted."""
+        id; all of them when they must be sorted. SQLite does not weigh a limit when it
+        orders its joins: with a condition on another table (the customer's owner, for a
+        contact) it may drive the query from that table's index and test every row it
+        reaches, so there a walk is costed as a whole scan."""
         if self.forced != "auto" or not self.grams:
             return self.forced == "walk" or not self.grams or (self.forced == "mixed" and ordered)
         n = max(self.rows, 1)
@@ -188,6 +193,8 @@ class SearchPlan:
         # a walk is costed on what the sample surely holds (a hit or two may be chance: the
         # one row a user is looking for), the index on the estimate
         walk = n if limit is None else min(n, limit / max(self.share_low, 0.5 / n))
+        if joined and vendor == "sqlite":
+            walk = n
         fetched = n * self.candidates
         if limit is not None and (not ordered or (by_id and vendor == "sqlite")):
             precision = min(1.0, share / max(self.candidates, share))
@@ -340,9 +347,27 @@ class SearchMatch(Expression):
             str(o).lstrip("-") in ("id", "pk") for o in query.order_by
         )
         walks = self.plan.walks(
-            vendor=connection.vendor, ordered=ordered, by_id=by_id, limit=query.high_mark
+            vendor=connection.vendor,
+            ordered=ordered,
+            by_id=by_id,
+            limit=query.high_mark,
+            joined=_filters_another_table(query.where, query.base_table),
         )
         return compiler.compile(self.walked if walks else self.indexed)
+
+
+def _filters_another_table(node: Any, base: str | None) -> bool:
+    for child in getattr(node, "children", ()):
+        if isinstance(child, SearchMatch):
+            continue
+        if hasattr(child, "children"):
+            if _filters_another_table(child, base):
+                return True
+        elif getattr(child, "lookup_name", None) in ("exact", "in") and (
+            getattr(getattr(child, "lhs", None), "alias", base) != base
+        ):
+            return True  # an equality SQLite may look up first (not "deleted_at IS NULL")
+    return False
 
 
 # --- texts that quote another record ------------------------------------------------------

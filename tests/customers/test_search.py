@@ -243,3 +243,28 @@ def test_a_page_walks_where_the_count_reads_the_index(org, book, settings):
     assert "COUNT(" in count_sql and walked not in count_sql
     assert walked in page_sql
     assert page.paginator.count == 1 and codes == ["HT-0042"]
+
+
+def test_sqlite_walks_no_join_it_may_drive_from_the_other_table(org, book):
+    """SQLite orders joins without weighing the limit: a salesperson's contacts (a condition
+    on the customer's owner) may be read through the owner's index, so a common term reads
+    the search index there instead of walking; the admin's contacts still walk."""
+    from guanxi.common.search import SearchPlan, _filters_another_table
+
+    mine = selectors.contact_list(reader=org.users.sales1, search="x").query
+    everyone = selectors.contact_list(reader=org.users.admin, search="x").query
+    assert _filters_another_table(mine.where, mine.base_table)
+    assert not _filters_another_table(everyone.where, everyone.base_table)
+    common = SearchPlan(
+        " 恒通 ",
+        share=0.2,
+        share_low=0.18,
+        grams=(" 恒通 ",),
+        gram_share=0.4,
+        candidates=0.2,
+        rows=1_000_000,
+    )
+    page = {"ordered": True, "by_id": True, "limit": 25}
+    assert common.walks(vendor="sqlite", **page)
+    assert not common.walks(vendor="sqlite", joined=True, **page)
+    assert common.walks(vendor="postgresql", joined=True, **page)
