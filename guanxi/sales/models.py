@@ -173,6 +173,10 @@ class Opportunity(StampedModel):
                 fields=["owner", "status", "stage", "-updated_at", "-id"],
                 name="opp_owner_board_idx",
             ),
+            # The list's sort columns (each read in order, not sorted whole, at 1M).
+            models.Index(fields=["name", "id"], name="opp_name_idx"),
+            models.Index(fields=["amount", "id"], name="opp_amount_idx"),
+            models.Index(fields=["expected_close_date", "id"], name="opp_closing_idx"),
         ]
 
     def __str__(self) -> str:
@@ -417,6 +421,9 @@ class Contract(StampedModel):
             models.Index(fields=["status", "-id"], name="contract_status_idx"),
             models.Index(fields=["status", "submitted_at"], name="contract_queue_idx"),
             models.Index(fields=["customer", "-id"], name="contract_customer_idx"),
+            # The list's sort columns.
+            models.Index(fields=["total", "id"], name="contract_total_idx"),
+            models.Index(fields=["signed_on", "id"], name="contract_signed_idx"),
         ]
         constraints = [
             models.CheckConstraint(

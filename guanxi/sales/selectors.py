@@ -117,7 +117,11 @@ def opportunity_list(
     if ordering not in OPPORTUNITY_ORDERINGS:
         ordering = "-id"
     field = ordering.replace("stage", "stage__sort_order")
-    return qs.order_by(field, "-id") if ordering.lstrip("-") != "id" else qs.order_by(field)
+    if ordering.lstrip("-") == "id":
+        return qs.order_by(field)
+    # ties in the column's direction, so that one index on (column, id) reads the page in
+    # order either way (a mixed "amount, -id" sorted every tie: all rows when most are NULL)
+    return qs.order_by(field, "-id" if ordering.startswith("-") else "id")
 
 
 def access_opportunity_by_id(*, reader: Any, opportunity_id: Any) -> Opportunity:
@@ -459,7 +463,9 @@ def contract_list(
         qs = qs.filter(status__in=PAYABLE_STATUSES, total__gt=F("paid"))
     if ordering not in CONTRACT_ORDERINGS:
         ordering = "-id"
-    return qs.order_by(ordering, "-id") if ordering.lstrip("-") != "id" else qs.order_by(ordering)
+    if ordering.lstrip("-") == "id":
+        return qs.order_by(ordering)
+    return qs.order_by(ordering, "-id" if ordering.startswith("-") else "id")  # as above
 
 
 def access_contract_by_id(*, reader: Any, contract_id: Any) -> Contract:

@@ -225,3 +225,20 @@ def test_competitor_counts_are_the_reader_s_live_opportunities(org):
         for u in ("manager", "sales2", "admin")
     }
     assert counts == {"manager": 1, "sales2": 1, "admin": 2}
+
+
+@pytest.mark.parametrize(
+    ("selector", "ordering"),
+    [
+        (sales_selectors.opportunity_list, "amount"),
+        (sales_selectors.opportunity_list, "-expected_close_date"),
+        (sales_selectors.contract_list, "signed_on"),
+        (sales_selectors.contract_list, "-total"),
+    ],
+)
+def test_ties_follow_the_sort_direction(org, selector, ordering):
+    """One index on (column, id) then reads the page in order both ways."""
+    qs = selector(reader=org.users.admin, ordering=ordering)
+    column = ordering.lstrip("-")
+    tie = "-id" if ordering.startswith("-") else "id"
+    assert [str(o) for o in qs.query.order_by] == [ordering, tie], column
