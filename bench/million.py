@@ -1013,7 +1013,8 @@ def time_pages(args) -> None:
     ]
     if not wanted[0][0].startswith("floor"):
         wanted.insert(0, all_cases[0])
-    users = sorted({u for c in wanted for u in c[2]}, key=["admin", "manager", "sales1"].index)
+    timed = [c for c in wanted if not c[0].startswith("floor")] or wanted
+    users = sorted({u for c in timed for u in c[2]}, key=["admin", "manager", "sales1"].index)
     cookies = {u: session_cookie(u) for u in users}
     connection.close()
     server = subprocess.Popen(
