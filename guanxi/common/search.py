@@ -46,9 +46,8 @@ import math
 import re
 import time
 import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
@@ -141,15 +140,22 @@ INDEX_SHARE_BUDGET = 0.25
 @dataclass(frozen=True)
 class Sample:
     texts: list[str]
-    grams: Counter[str]  # in how many of the texts each trigram is
     rows: int  # the table's size, estimated from its id range
+    _grams: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def of(cls, texts: list[str], rows: int) -> Sample:
-        grams: Counter[str] = Counter()
-        for text in texts:
-            grams.update(set(_trigrams(text)))
-        return cls(texts, grams, rows)
+        return cls(texts, rows)
+
+    def holding(self, gram: str) -> int:
+        """How many of the texts hold `gram`, remembered for up to two thousand grams at a
+        time (a table of every trigram of the sample would weigh megabytes per worker)."""
+        hit = self._grams.get(gram)
+        if hit is None:
+            if len(self._grams) >= 2_000:
+                self._grams.clear()
+            hit = self._grams[gram] = sum(gram in text for text in self.texts)
+        return hit
 
 
 _samples: dict[tuple[str, str], tuple[float, Sample]] = {}
@@ -180,12 +186,12 @@ class SearchPlan:
     ) -> bool:
         """Is walking the rows cheaper than the index for a query of this shape? Both costs in
         rows tested: a walk stops after `limit / share` rows (a whole scan without a limit);
-        the index reads its trigram lists, then fetches its candidates: as many as the limit
-        needs when any rows will do, or when SQLite reads them in id order for an order by
-        id; all of them when they must be sorted. SQLite does not weigh a limit when it
-        orders its joins: with a condition on another table (the customer's owner, for a
-        contact) it may drive the query from that table's index and test every row it
-        reaches, so there a walk is costed as a whole scan."""
+        the index reads its trigram lists, then fetches its candidates: on SQLite as many as
+        the limit needs when any rows will do or the order is by id (it reads them in id
+        order), all of them otherwise; on PostgreSQL all of them (see `_index_q`). SQLite
+        does not weigh a limit when it orders its joins: with a condition on another table
+        (the customer's owner, for a contact) it may drive the query from that table's index
+        and test every row it reaches, so there a walk is costed as a whole scan."""
         if self.forced != "auto" or not self.grams:
             return self.forced == "walk" or not self.grams or (self.forced == "mixed" and ordered)
         n = max(self.rows, 1)
@@ -196,7 +202,7 @@ class SearchPlan:
         if joined and vendor == "sqlite":
             walk = n
         fetched = n * self.candidates
-        if limit is not None and (not ordered or (by_id and vendor == "sqlite")):
+        if limit is not None and vendor == "sqlite" and (not ordered or by_id):
             precision = min(1.0, share / max(self.candidates, share))
             fetched = min(fetched, limit / precision)
         index = ENTRY_COST[vendor] * n * self.gram_share + FETCH_COST * fetched
@@ -254,7 +260,7 @@ def search_plan(model: type[Model], needle: str) -> SearchPlan:
         return SearchPlan(needle, grams=(needle,))
     holding = sum(needle in t for t in sample.texts)
     share = holding / rows
-    hits = [sample.grams[g] for g in grams]
+    hits = [sample.holding(g) for g in grams]
     ranked = sorted(zip(hits, range(len(grams)), strict=True))
     chosen, budget = [], INDEX_SHARE_BUDGET * rows
     for count, position in ranked:
@@ -296,16 +302,22 @@ def _walk_q(needle: str) -> Q:
 
 
 def _index_q(model: type[Model], plan: SearchPlan) -> Q:
+    """The rows the index finds. Both engines collect the matching ids first, once, and the
+    query then reads those rows by primary key: on PostgreSQL the ids come out of an
+    ARRAY(...) subquery, which the planner must run first, by the trigram index (its estimate
+    for a few common trigrams together is often wrong, and it would scan the table)."""
+    table = fts_table(model)
     if connection.vendor == "sqlite":
-        table = fts_table(model)
         query = " AND ".join('"' + g.replace('"', '""') + '"' for g in plan.grams)
         sql = f'SELECT rowid FROM "{table}" WHERE "{table}" MATCH %s'  # noqa: S608
         q = Q(pk__in=RawSQL(sql, [query]))  # noqa: S611 (the term is a parameter)
-    else:
-        q = Q()
-        for gram in plan.grams:
-            q &= Q(search_text__contains=gram)
-    return q if plan.exact else q & _walk_q(plan.needle)
+        return q if plan.exact else q & _walk_q(plan.needle)
+    source = connection.ops.quote_name(model._meta.db_table)
+    likes = " AND ".join(["search_text LIKE %s"] * len(plan.grams))
+    test = "" if plan.exact else " AND strpos(search_text, %s) > 0"
+    sql = f"SELECT unnest(ARRAY(SELECT id FROM {source} WHERE {likes}{test}))"  # noqa: S608
+    params = [f"%{g}%" for g in plan.grams] + ([] if plan.exact else [plan.needle])
+    return Q(pk__in=RawSQL(sql, params))  # noqa: S611 (the grams are parameters)
 
 
 class SearchMatch(Expression):
