@@ -419,7 +419,8 @@ class Contract(StampedModel):
         indexes = [
             models.Index(fields=["owner", "-id"], name="contract_owner_idx"),
             models.Index(fields=["status", "-id"], name="contract_status_idx"),
-            models.Index(fields=["status", "submitted_at"], name="contract_queue_idx"),
+            # The approval queue, oldest submission first (the id breaks ties in the index).
+            models.Index(fields=["status", "submitted_at", "id"], name="contract_queue_idx"),
             models.Index(fields=["customer", "-id"], name="contract_customer_idx"),
             # The list's sort columns.
             models.Index(fields=["total", "id"], name="contract_total_idx"),
