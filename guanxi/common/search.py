@@ -369,6 +369,11 @@ class SearchMatch(Expression):
 
 
 def _filters_another_table(node: Any, base: str | None) -> bool:
+    """Does the WHERE hold, among its AND-ed conditions, an equality on a joined table? (One
+    inside an OR, as in the feedback scope "reported by me or my customer's", gives SQLite no
+    index to start from.)"""
+    if getattr(node, "connector", "AND") != "AND" or getattr(node, "negated", False):
+        return False
     for child in getattr(node, "children", ()):
         if isinstance(child, SearchMatch):
             continue

@@ -255,6 +255,10 @@ def test_sqlite_walks_no_join_it_may_drive_from_the_other_table(org, book):
     everyone = selectors.contact_list(reader=org.users.admin, search="x").query
     assert _filters_another_table(mine.where, mine.base_table)
     assert not _filters_another_table(everyone.where, everyone.base_table)
+    from guanxi.service import selectors as service_selectors
+
+    feedback = service_selectors.feedback_list(reader=org.users.sales1, search="x").query
+    assert not _filters_another_table(feedback.where, feedback.base_table)  # an OR: no index
     common = SearchPlan(
         " 恒通 ",
         share=0.2,
