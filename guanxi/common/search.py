@@ -42,21 +42,24 @@ both and a mix (settings.SEARCH_PLAN = "walk", "index" or "mixed" forces one).
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import time
 import unicodedata
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet, FullResultSet
 from django.db import connection
 from django.db.migrations.operations.base import Operation
 from django.db.models import BooleanField, F, Model, Q, Value
-from django.db.models.expressions import Expression, RawSQL
+from django.db.models.expressions import Expression, RawSQL, ResolvedOuterRef
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import GreaterThan
+from django.db.models.sql.where import AND, WhereNode
 
 from .text import normalize_phone
 
@@ -141,11 +144,14 @@ INDEX_SHARE_BUDGET = 0.25
 class Sample:
     texts: list[str]
     rows: int  # the table's size, estimated from its id range
+    ids: list[int] = field(default_factory=list)  # the sampled rows' ids, as `texts`
+    taken: float = 0.0  # when (time.monotonic())
+    serial: int = field(default_factory=lambda: next(_serials))  # which sample, in this process
     _grams: dict[str, int] = field(default_factory=dict)
 
     @classmethod
-    def of(cls, texts: list[str], rows: int) -> Sample:
-        return cls(texts, rows)
+    def of(cls, texts: list[str], rows: int, ids: list[int] | None = None) -> Sample:
+        return cls(texts, rows, ids or [], time.monotonic())
 
     def holding(self, gram: str) -> int:
         """How many of the texts hold `gram`, remembered for up to two thousand grams at a
@@ -159,6 +165,10 @@ class Sample:
 
 
 _samples: dict[tuple[str, str], tuple[float, Sample]] = {}
+_serials = itertools.count()
+# Which sampled rows a query's other conditions (the reader's scope, the list's filters) let
+# through, by the SQL of those conditions and the sample (a new sample reads them afresh).
+_visible: dict[tuple[Any, ...], frozenset[int]] = {}
 
 
 @dataclass(frozen=True)
@@ -176,6 +186,7 @@ class SearchPlan:
     candidates: float = 0.0
     rows: int = 0
     forced: str = "auto"
+    sample: Sample | None = field(default=None, compare=False, repr=False)
 
     @property
     def exact(self) -> bool:
@@ -227,7 +238,7 @@ def table_sample(model: type[Model]) -> Sample:
         f"WITH RECURSIVE b(lo, hi) AS (SELECT (SELECT MIN(id) FROM {table}), "  # noqa: S608
         f"(SELECT MAX(id) FROM {table})), "
         f"k(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM k WHERE i < {SAMPLE_BLOCKS - 1}) "
-        f"SELECT t.search_text, b.hi - b.lo + 1 FROM b CROSS JOIN k JOIN {table} t "
+        f"SELECT t.search_text, b.hi - b.lo + 1, t.id FROM b CROSS JOIN k JOIN {table} t "
         f"ON t.id >= b.lo + {span} AND t.id < b.lo + {span} + {SAMPLE_RUN} "
         # PostgreSQL cannot tell how many rows the ranges hold; the limit keeps its estimate
         # (and so JIT compilation, 25 ms) out of a query of 600 rows.
@@ -240,7 +251,7 @@ def table_sample(model: type[Model]) -> Sample:
     texts = [row[0] or "" for row in fetched]
     # ids have gaps (deleted rows): the sampled runs tell how dense they are
     density = len(texts) / min(span_rows, SAMPLE_BLOCKS * SAMPLE_RUN) if span_rows else 0
-    sample = Sample.of(texts, round(span_rows * min(density, 1.0)))
+    sample = Sample.of(texts, round(span_rows * min(density, 1.0)), [row[2] for row in fetched])
     if ttl:
         _samples[key] = (time.monotonic(), sample)
     return sample
@@ -259,7 +270,7 @@ def search_plan(model: type[Model], needle: str) -> SearchPlan:
     if not rows:
         return SearchPlan(needle, grams=(needle,))
     holding = sum(needle in t for t in sample.texts)
-    share = holding / rows
+    share, share_low = _shares(holding, rows)
     hits = [sample.holding(g) for g in grams]
     ranked = sorted(zip(hits, range(len(grams)), strict=True))
     chosen, budget = [], INDEX_SHARE_BUDGET * rows
@@ -271,11 +282,12 @@ def search_plan(model: type[Model], needle: str) -> SearchPlan:
     return SearchPlan(
         needle,
         share=share,
-        share_low=max(holding - math.sqrt(holding), 0) / rows,
+        share_low=share_low,
         grams=(needle,) if exact else tuple(grams[i] for i in sorted(chosen)),
         gram_share=sum(hits[i] for i in chosen) / rows,
         candidates=share if exact else max(share, min(hits) / rows),
         rows=sample.rows,
+        sample=sample,
     )
 
 
@@ -358,7 +370,8 @@ class SearchMatch(Expression):
         by_id = bool(query.order_by) and all(
             str(o).lstrip("-") in ("id", "pk") for o in query.order_by
         )
-        walks = self.plan.walks(
+        plan = _plan_within(self, compiler, connection) or self.plan
+        walks = plan.walks(
             vendor=connection.vendor,
             ordered=ordered,
             by_id=by_id,
@@ -366,6 +379,80 @@ class SearchMatch(Expression):
             joined=_filters_another_table(query.where, query.base_table),
         )
         return compiler.compile(self.walked if walks else self.indexed)
+
+
+def _plan_within(match: SearchMatch, compiler: Any, connection: Any) -> SearchPlan | None:
+    """The plan with the term's share counted among the sampled rows the query's other
+    conditions let through (one query on the sample's ids, kept as long as the sample), when
+    the query has such conditions beside the term: a walk is cheap when the rows a reader may
+    see hold the term often, not when the table does. A salesperson's search of a word common
+    in the table but absent from their own feedback would otherwise walk every row."""
+    plan, query = match.plan, compiler.query
+    sample, where = plan.sample, query.where
+    if sample is None or not sample.ids or not plan.share:
+        return None
+
+    # the term is one of the AND-ed conditions (a filter on an expression is `expr = True`,
+    # and its lookup compiles a copy of it: the plan tells which)
+    def is_term(c: Any) -> bool:
+        inner = getattr(c, "lhs", c)
+        return isinstance(inner, SearchMatch) and inner.plan is match.plan
+
+    if where.connector != "AND" or where.negated or not any(map(is_term, where.children)):
+        return None
+    others = [
+        c
+        for c in where.children
+        if not is_term(c) and getattr(c, "lookup_name", None) != "isnull"  # deleted_at IS NULL
+    ]
+    if not others or _refers_outside(others):
+        return None  # nothing else to weigh, or conditions on an outer query (a subquery's)
+    try:
+        from_, from_params = compiler.get_from_clause()
+        cond, cond_params = compiler.compile(WhereNode(others, AND))
+    except (EmptyResultSet, FullResultSet):
+        return None
+    key = (
+        connection.alias,
+        sample.serial,
+        " ".join(from_),
+        cond,
+        repr([*from_params, *cond_params]),
+    )
+    visible = _visible.get(key)
+    if visible is None:
+        base = compiler.quote_name_unless_alias(query.base_table)
+        pk = connection.ops.quote_name(query.get_meta().pk.column)
+        ids = ", ".join(str(int(i)) for i in sample.ids)
+        # The tables, joins and conditions come from the ORM's own compiler; ids are integers.
+        sql = f"SELECT {base}.{pk} FROM {' '.join(from_)} WHERE ({cond}) AND {base}.{pk} IN ({ids})"  # noqa: S608, E501
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*from_params, *cond_params])
+            visible = frozenset(row[0] for row in cursor.fetchall())
+        if len(_visible) >= 1_000:
+            _visible.clear()
+        _visible[key] = visible
+    seen = zip(sample.ids, sample.texts, strict=True)
+    holding = sum(plan.needle in text for i, text in seen if i in visible)
+    share, share_low = _shares(holding, len(sample.texts))
+    return replace(plan, share=share, share_low=share_low)
+
+
+def _refers_outside(nodes: Iterable[Any]) -> bool:
+    """Does any of these conditions refer to an outer query (OuterRef, in a subquery)?"""
+    for node in nodes:
+        if hasattr(node, "children"):
+            if _refers_outside(node.children):
+                return True
+        elif any(isinstance(e, ResolvedOuterRef) for e in getattr(node, "flatten", list)()):
+            return True
+    return False
+
+
+def _shares(holding: int, rows: int) -> tuple[float, float]:
+    """The share of rows holding a term, and what the sample surely holds (a hit or two may be
+    chance), from `holding` of `rows` sampled rows."""
+    return holding / rows, max(holding - math.sqrt(holding), 0) / rows
 
 
 def _filters_another_table(node: Any, base: str | None) -> bool:

@@ -272,3 +272,32 @@ def test_sqlite_walks_no_join_it_may_drive_from_the_other_table(org, book):
     assert common.walks(vendor="sqlite", **page)
     assert not common.walks(vendor="sqlite", joined=True, **page)
     assert common.walks(vendor="postgresql", joined=True, **page)
+
+
+def test_the_plan_counts_the_term_among_the_rows_the_reader_may_see(org, settings):
+    """A term common in the table but in none of a salesperson's rows: the page of a reader
+    whose rows hold it walks (it fills after a few rows), the salesperson's reads the index (a
+    walk would test every row and never fill the page); each finds what they may see."""
+    from django.test.utils import CaptureQueriesContext
+
+    settings.SEARCH_PLAN = "auto"
+    for i in range(160):
+        mine = i % 4 != 0
+        services.customer_create(
+            actor=org.users.admin,
+            owner=org.users.sales1 if mine and i % 2 else org.users.sales2,
+            name=f"上海恒通机械{i}有限公司" if not mine else f"北京东升轴承{i}有限公司",
+        )
+    walked = "INSTR(" if connection.vendor == "sqlite" else "STRPOS("
+
+    def page_sql(reader):
+        rows = selectors.customer_list(reader=reader, search="恒通机械", ordering="name")
+        with CaptureQueriesContext(connection) as ctx:
+            codes = [c.code for c in rows[:5]]
+        return ctx.captured_queries[-1]["sql"].upper(), codes
+
+    for reader in (org.users.admin, org.users.sales2):
+        sql, codes = page_sql(reader)
+        assert walked in sql and len(codes) == 5
+    sql, codes = page_sql(org.users.sales1)
+    assert walked not in sql and codes == []
